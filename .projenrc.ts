@@ -1,0 +1,136 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { awscdk, javascript } from 'projen';
+import { UpdateSnapshot } from 'projen/lib/javascript';
+
+// The build is configured here and only here: package.json, tsconfig*.json,
+// .gitignore, .npmignore and the task definitions are generated from this file.
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-cognito-impersonation',
+  description:
+    'Safe, audited support-staff impersonation for any Amazon Cognito user pool, in one AWS CDK construct.',
+  author: 'cdk-cognito-impersonation developers',
+  authorAddress: 'maintainers@cdk-cognito-impersonation.dev',
+  authorName: 'cdk-cognito-impersonation developers',
+  repositoryUrl: 'https://github.com/cdk-cognito-impersonation/cdk-cognito-impersonation.git',
+  keywords: ['cdk', 'aws-cdk', 'cognito', 'impersonation', 'security', 'audit'],
+  license: 'Apache-2.0',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  jsiiVersion: '~6.0.0',
+
+  // Peer minimum: the lowest aws-cdk-lib with Runtime.NODEJS_22_X (2.171) and
+  // LambdaVersion for pre token generation (2.130). Tests run against it, so a
+  // feature that needs a newer release fails the build instead of a user's synth.
+  cdkVersion: '2.171.1',
+  constructsVersion: '10.0.5',
+
+  // CI for this project is `.ci/run`; the GitHub workflows projen would add
+  // would publish with secrets we do not have.
+  github: false,
+  release: false,
+
+  // jsii targets: the same API from Python, Java, .NET and Go.
+  publishToPypi: {
+    distName: 'cdk-cognito-impersonation',
+    module: 'cdk_cognito_impersonation',
+  },
+  publishToMaven: {
+    javaPackage: 'io.github.cdkcognitoimpersonation',
+    mavenGroupId: 'io.github.cdk-cognito-impersonation',
+    mavenArtifactId: 'cdk-cognito-impersonation',
+  },
+  publishToNuget: {
+    dotNetNamespace: 'CdkCognitoImpersonation',
+    packageId: 'CdkCognitoImpersonation',
+  },
+  publishToGo: {
+    moduleName: 'github.com/cdk-cognito-impersonation/cdk-cognito-impersonation-go',
+  },
+
+  devDeps: [
+    // Lambda handler code (bundled by esbuild; the SDK v3 comes from the Lambda runtime).
+    '@aws-sdk/client-cognito-identity-provider',
+    '@types/aws-lambda',
+    // Handler tests: typed mocks of SDK v3 clients instead of hand-written stubs.
+    'aws-sdk-client-mock',
+    // Security checks of synthesized stacks. 2.x supports our aws-cdk-lib peer minimum;
+    // 3.x needs aws-cdk-lib >= 2.257.
+    'cdk-nag@2.36.8',
+    // Property tests of input validation.
+    'fast-check',
+  ],
+
+  tsconfigDevFile: 'tsconfig.dev.json',
+  tsconfigDev: {
+    include: ['lambda-src/**/*.ts', 'examples/**/*.ts', 'bench/**/*.ts'],
+    compilerOptions: {},
+  },
+  // Type-check everything (handlers, examples, tests), not just what jest imports.
+  typecheckTests: true,
+
+  eslintOptions: {
+    dirs: ['src', 'lambda-src'],
+    devdirs: ['test', 'examples', 'bench'],
+  },
+
+  jestOptions: {
+    // Snapshots must be able to fail: `test` never rewrites them, `test:update` does.
+    updateSnapshot: UpdateSnapshot.NEVER,
+    // A run that finds no test is a failure, not a pass.
+    passWithNoTests: false,
+    jestConfig: {
+      snapshotSerializers: ['<rootDir>/test/asset-hash-serializer.ts'],
+      coveragePathIgnorePatterns: ['/node_modules/', '/test/'],
+      // Lambda code imports lazily with explicit '.js' specifiers (ESM rules); map them to the sources.
+      moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+    },
+  },
+
+  gitignore: ['/.jsii.tabl.json', '/cdk.out/', '/examples/cdk.out/', '/bench/results.json.tmp', '/.ci-artifacts/'],
+});
+
+// Lambda handlers: one bundle per `lambda-src/*.lambda.ts`, built at build time into
+// assets/ (shipped in the npm package), so no user needs esbuild or Docker to synth.
+const lambdaDir = 'lambda-src';
+for (const file of fs.readdirSync(path.join(__dirname, lambdaDir)).sort()) {
+  if (!file.endsWith('.lambda.ts')) continue;
+  project.bundler.addBundle(`${lambdaDir}/${file}`, {
+    platform: 'node',
+    target: 'node22',
+    format: 'cjs',
+    // The AWS SDK v3 is part of the Node.js 22 runtime; bundling it would only grow cold starts.
+    externals: ['@aws-sdk/*'],
+    sourcemap: false,
+    tsconfigPath: 'tsconfig.dev.json',
+  });
+}
+
+// `npx projen test` works on its own right after `npm ci`: construct tests need the bundles.
+project.testTask.prependSpawn(project.bundler.bundleTask);
+project.tasks.tryFind('test:update')?.prependSpawn(project.bundler.bundleTask);
+
+// The README's first command: synthesize the example app into cdk.out/ and summarize it.
+const example = project.addTask('example', {
+  description: 'Synthesize examples/app.ts into cdk.out/ and print what the construct created',
+});
+example.spawn(project.bundler.bundleTask);
+example.exec('ts-node --project tsconfig.dev.json examples/app.ts');
+
+// Prove the README's examples compile in every language (strict) ...
+const rosetta = project.addTask('rosetta:extract', {
+  description: 'Compile the README examples with jsii-rosetta in strict mode',
+});
+rosetta.exec('jsii-rosetta extract --strict --compile');
+
+// ... and that the API translates: generate (not build: no PyPI/Maven here) each language's code.
+const codegen = project.addTask('package:code', {
+  description: 'Generate Python, Java, .NET and Go sources with jsii-pacmak --code-only',
+});
+codegen.exec('jsii-pacmak --code-only --target python --target java --target dotnet --target go --outdir dist/code');
+
+project.npmignore?.exclude('/examples/', '/bench/', '/.ci/', '/docs/', '/lambda-src/', '/rosetta/', 'tsconfig.dev.json', '/cdk.out/');
+
+project.synth();
