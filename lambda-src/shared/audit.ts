@@ -1,0 +1,41 @@
+import { AUDIT_EVENT, AUDIT_SCHEMA_VERSION } from '../../src/private/contract';
+import type { DenialReason } from './errors';
+
+/** An audit event type. */
+export type AuditEventType = (typeof AUDIT_EVENT)[keyof typeof AUDIT_EVENT];
+
+/** Who acted, or whom it was about. Identifiers only: never a token or an attribute value. */
+export interface AuditPrincipal {
+  readonly sub?: string;
+  readonly username?: string;
+}
+
+/** One decision, as documented in docs/audit-events.md. */
+export interface AuditEvent {
+  readonly event: AuditEventType;
+  readonly strategy: string;
+  readonly source: string;
+  readonly userPoolId: string;
+  readonly clientId?: string;
+  readonly requestId?: string;
+  readonly actor?: AuditPrincipal;
+  readonly target?: AuditPrincipal & { readonly requested?: string };
+  readonly reason?: string;
+  readonly denialReason?: DenialReason;
+  readonly sessionId?: string;
+  readonly triggerSource?: string;
+}
+
+/**
+ * Writes one audit event. With the function's JSON log format the runtime wraps it as
+ * `{"timestamp","level","requestId","message": <event>}` in the audit log group, which
+ * is the shape the construct's metric filters match (`$.message.event`).
+ */
+export function writeAuditEvent(event: AuditEvent, now: Date = new Date()): void {
+  const record = { schemaVersion: AUDIT_SCHEMA_VERSION, time: now.toISOString(), ...event };
+  if (event.event === AUDIT_EVENT.DENIED) {
+    console.warn(record);
+  } else {
+    console.info(record);
+  }
+}

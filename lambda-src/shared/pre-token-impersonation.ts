@@ -1,0 +1,116 @@
+import { randomUUID } from 'crypto';
+import type { Context } from 'aws-lambda';
+import { AUDIT_EVENT, CLIENT_METADATA, DENIAL_REASON, LIMITS, SOURCE, STRATEGY } from '../../src/private/contract';
+import { writeAuditEvent, type AuditEvent } from './audit';
+import { cognitoClient } from './cognito-client';
+import { readConfig } from './config';
+import { ImpersonationRefused } from './errors';
+import { boundedForAudit, parseImpersonationRequest } from './request';
+import { assertTargetAllowed, resolveTarget, type Actor } from './target';
+
+/** The parts of a Pre Token Generation event (V1 or V2) this path reads and writes. */
+export interface PreTokenEvent {
+  readonly version: string;
+  readonly triggerSource: string;
+  readonly userPoolId: string;
+  readonly userName: string;
+  readonly callerContext: { readonly clientId: string };
+  readonly request: {
+    readonly userAttributes: Record<string, string>;
+    readonly groupConfiguration: { readonly groupsToOverride?: string[] };
+    readonly clientMetadata?: Record<string, string>;
+  };
+  response: Record<string, any>;
+}
+
+/** The claim's value: who is being impersonated, and the session that ties the token to the audit trail. */
+export interface ImpersonationClaim {
+  readonly sub?: string;
+  readonly username: string;
+  readonly sessionId: string;
+}
+
+/**
+ * The impersonation path of the Pre Token Generation trigger: decides, audits, and adds
+ * the claim. Any refusal throws, so Cognito issues no token at all (fail closed).
+ */
+export async function impersonate<E extends PreTokenEvent>(event: E, context: Pick<Context, 'awsRequestId'>): Promise<E> {
+  const metadata = event.request.clientMetadata ?? {};
+  const actor: Actor = { sub: event.request.userAttributes?.sub, username: event.userName };
+  const base = {
+    strategy: STRATEGY.PRE_TOKEN_GENERATION,
+    source: SOURCE.PRE_TOKEN_GENERATION,
+    userPoolId: event.userPoolId,
+    clientId: event.callerContext?.clientId,
+    requestId: context.awsRequestId,
+    triggerSource: event.triggerSource,
+    actor,
+  };
+  const requestedTarget = boundedForAudit(metadata[CLIENT_METADATA.TARGET]);
+  const requestedReason = boundedForAudit(metadata[CLIENT_METADATA.REASON], LIMITS.MAX_REASON_LENGTH);
+  let resolved: { sub?: string; username: string } | undefined;
+  try {
+    const config = readConfig();
+    // Who first: a non-admin learns nothing about targets, and causes no AWS call.
+    const groups = event.request.groupConfiguration?.groupsToOverride ?? [];
+    if (!groups.includes(config.adminGroupName)) {
+      throw new ImpersonationRefused(DENIAL_REASON.NOT_ADMIN);
+    }
+    // The claim is never added on refresh: impersonation ends with the token.
+    if (event.triggerSource === 'TokenGeneration_RefreshTokens') {
+      throw new ImpersonationRefused(DENIAL_REASON.REFRESH_NOT_ALLOWED);
+    }
+    const request = parseImpersonationRequest(metadata, config);
+    const target = await resolveTarget(await cognitoClient(), event.userPoolId, request.target);
+    resolved = { sub: target.sub, username: target.username };
+    assertTargetAllowed(actor, target, config);
+
+    const claim: ImpersonationClaim = { sub: target.sub, username: target.username, sessionId: randomUUID() };
+    addClaim(event, config.claimName, claim);
+    writeAuditEvent({
+      ...base,
+      event: AUDIT_EVENT.GRANTED,
+      target: { ...resolved, requested: requestedTarget },
+      reason: request.reason,
+      sessionId: claim.sessionId,
+    });
+    return event;
+  } catch (err) {
+    const denialReason = err instanceof ImpersonationRefused ? err.denialReason : DENIAL_REASON.LOOKUP_FAILED;
+    const denied: AuditEvent = {
+      ...base,
+      event: AUDIT_EVENT.DENIED,
+      denialReason,
+      target: { ...resolved, requested: requestedTarget },
+      reason: requestedReason,
+    };
+    writeAuditEvent(denied);
+    // Configuration errors and surprises are refused with a generic code: details stay in our logs.
+    throw err instanceof ImpersonationRefused ? err : new ImpersonationRefused(denialReason);
+  }
+}
+
+/**
+ * V2 events (version "2" and later) carry object claims in the ID and access tokens;
+ * V1 events can only add string claims to the ID token, so the same object is JSON-encoded.
+ */
+function addClaim(event: PreTokenEvent, claimName: string, claim: ImpersonationClaim): void {
+  if (event.version === '1') {
+    const details = event.response.claimsOverrideDetails ?? {};
+    event.response.claimsOverrideDetails = {
+      ...details,
+      claimsToAddOrOverride: { ...details.claimsToAddOrOverride, [claimName]: JSON.stringify(claim) },
+    };
+    return;
+  }
+  const details = event.response.claimsAndScopeOverrideDetails ?? {};
+  const withClaim = (generation: any) => ({
+    ...generation,
+    claimsToAddOrOverride: { ...generation?.claimsToAddOrOverride, [claimName]: claim },
+  });
+  event.response.claimsAndScopeOverrideDetails = {
+    ...details,
+    idTokenGeneration: withClaim(details.idTokenGeneration),
+    accessTokenGeneration: withClaim(details.accessTokenGeneration),
+  };
+}

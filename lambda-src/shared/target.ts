@@ -1,0 +1,76 @@
+import { AdminGetUserCommand, AdminListGroupsForUserCommand, type CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { DENIAL_REASON } from '../../src/private/contract';
+import type { ImpersonationConfig } from './config';
+import { ImpersonationRefused } from './errors';
+
+/** A resolved target user. */
+export interface TargetUser {
+  readonly username: string;
+  readonly sub?: string;
+  readonly enabled: boolean;
+  readonly groups: readonly string[];
+}
+
+/** The signed-in admin, as the caller knows them. */
+export interface Actor {
+  readonly sub?: string;
+  readonly username: string;
+}
+
+/**
+ * Looks up the target with AdminGetUser and AdminListGroupsForUser (all pages).
+ * Unknown users become TargetNotFound; any other failure becomes LookupFailed, so an
+ * SDK error refuses the impersonation instead of crashing or, worse, allowing it.
+ */
+export async function resolveTarget(
+  client: CognitoIdentityProviderClient,
+  userPoolId: string,
+  requested: string,
+): Promise<TargetUser> {
+  try {
+    const user = await client.send(new AdminGetUserCommand({ UserPoolId: userPoolId, Username: requested }));
+    const username = user.Username ?? requested;
+    const groups: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await client.send(new AdminListGroupsForUserCommand({
+        UserPoolId: userPoolId,
+        Username: username,
+        Limit: 60,
+        NextToken: nextToken,
+      }));
+      for (const group of page.Groups ?? []) {
+        if (group.GroupName) groups.push(group.GroupName);
+      }
+      nextToken = page.NextToken;
+    } while (nextToken);
+    return {
+      username,
+      sub: user.UserAttributes?.find((a) => a.Name === 'sub')?.Value,
+      enabled: user.Enabled === true,
+      groups,
+    };
+  } catch (err) {
+    if ((err as { name?: string }).name === 'UserNotFoundException') {
+      throw new ImpersonationRefused(DENIAL_REASON.TARGET_NOT_FOUND);
+    }
+    throw new ImpersonationRefused(DENIAL_REASON.LOOKUP_FAILED);
+  }
+}
+
+/**
+ * The security model's rules about whom: never yourself, never a disabled user, never a
+ * member of a protected group (the admin group always is). Throws ImpersonationRefused.
+ */
+export function assertTargetAllowed(actor: Actor, target: TargetUser, config: ImpersonationConfig): void {
+  const sameSub = actor.sub !== undefined && target.sub !== undefined && actor.sub === target.sub;
+  if (sameSub || actor.username === target.username) {
+    throw new ImpersonationRefused(DENIAL_REASON.SELF_IMPERSONATION);
+  }
+  if (!target.enabled) {
+    throw new ImpersonationRefused(DENIAL_REASON.TARGET_DISABLED);
+  }
+  if (target.groups.some((g) => config.protectedGroupNames.has(g))) {
+    throw new ImpersonationRefused(DENIAL_REASON.TARGET_PROTECTED);
+  }
+}

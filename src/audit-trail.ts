@@ -1,0 +1,161 @@
+import { Annotations, ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { AUDIT_EVENT, AUDIT_FIELD_PREFIX, DENIAL_REASON } from './private/contract';
+
+/** Metric names the audit trail publishes, derived from audit events. */
+export const AUDIT_METRIC = {
+  GRANTED: 'ImpersonationGranted',
+  DENIED: 'ImpersonationDenied',
+  PROTECTED_TARGET_ATTEMPTS: 'ProtectedTargetAttempts',
+} as const;
+
+/** @see CognitoImpersonationProps for the meaning and defaults of each. */
+export interface AuditTrailProps {
+  readonly retention: logs.RetentionDays;
+  readonly removalPolicy: RemovalPolicy;
+  readonly encryptionKey?: kms.IKey;
+  readonly metricNamespace: string;
+  readonly deniedAlarmThreshold: number;
+  readonly protectedTargetAlarmThreshold: number;
+  readonly functionErrorsAlarmThreshold: number;
+  readonly alarmActions: cloudwatch.IAlarmAction[];
+}
+
+const ALARM_PERIOD = Duration.minutes(5);
+
+/**
+ * The audit log group, the metrics derived from its events and the alarms on them and on
+ * the construct's functions.
+ */
+export class AuditTrail extends Construct {
+  public readonly logGroup: logs.LogGroup;
+  public readonly alarms: cloudwatch.Alarm[] = [];
+  public readonly deniedAlarm: cloudwatch.Alarm;
+  public readonly protectedTargetAlarm: cloudwatch.Alarm;
+
+  constructor(scope: Construct, id: string, private readonly props: AuditTrailProps) {
+    super(scope, id);
+
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      retention: props.retention,
+      removalPolicy: props.removalPolicy,
+      encryptionKey: props.encryptionKey,
+    });
+    if (props.encryptionKey) {
+      this.allowLogsToUseKey(props.encryptionKey);
+    }
+
+    this.addMetricFilter('Granted', AUDIT_METRIC.GRANTED, `${field('event')} = "${AUDIT_EVENT.GRANTED}"`);
+    this.addMetricFilter('Denied', AUDIT_METRIC.DENIED, `${field('event')} = "${AUDIT_EVENT.DENIED}"`);
+    this.addMetricFilter('ProtectedTargetAttempts', AUDIT_METRIC.PROTECTED_TARGET_ATTEMPTS,
+      `${field('event')} = "${AUDIT_EVENT.DENIED}" && ${field('denialReason')} = "${DENIAL_REASON.TARGET_PROTECTED}"`);
+
+    this.deniedAlarm = this.addAlarm('DeniedAlarm', {
+      metric: this.metric(AUDIT_METRIC.DENIED),
+      threshold: props.deniedAlarmThreshold,
+      alarmDescription: `Impersonation: ${props.deniedAlarmThreshold} or more denied impersonation requests in 5 minutes.`,
+    });
+    this.protectedTargetAlarm = this.addAlarm('ProtectedTargetAlarm', {
+      metric: this.metric(AUDIT_METRIC.PROTECTED_TARGET_ATTEMPTS),
+      threshold: props.protectedTargetAlarmThreshold,
+      alarmDescription: 'Impersonation: an attempt to impersonate a member of a protected group.',
+    });
+  }
+
+  /** A metric derived from the audit events, summed over 5 minutes. */
+  public metric(metricName: string, props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: this.props.metricNamespace,
+      metricName,
+      statistic: cloudwatch.Stats.SUM,
+      period: ALARM_PERIOD,
+      ...props,
+    });
+  }
+
+  /**
+   * Alarms on a function's errors and throttles. For a trigger that refuses by throwing
+   * (`refusalSource`), its own denials are subtracted from its errors: a refused
+   * impersonation is already counted, and alarmed on, as a denial.
+   */
+  public watchFunction(id: string, fn: lambda.IFunction, refusalSource?: string): void {
+    let errors: cloudwatch.IMetric = fn.metricErrors({ period: ALARM_PERIOD, statistic: cloudwatch.Stats.SUM });
+    if (refusalSource) {
+      const refusals = `${AUDIT_METRIC.DENIED}By-${refusalSource}`;
+      this.addMetricFilter(`${id}Refusals`, refusals,
+        `${field('event')} = "${AUDIT_EVENT.DENIED}" && ${field('source')} = "${refusalSource}"`);
+      errors = new cloudwatch.MathExpression({
+        expression: 'errors - FILL(refusals, 0)',
+        usingMetrics: { errors, refusals: this.metric(refusals) },
+        label: `${id} errors (refusals excluded)`,
+        period: ALARM_PERIOD,
+      });
+    }
+    this.addAlarm(`${id}ErrorsAlarm`, {
+      metric: errors,
+      threshold: this.props.functionErrorsAlarmThreshold,
+      alarmDescription: `Impersonation: the ${id} function failed (errors other than refused impersonations).`,
+    });
+    this.addAlarm(`${id}ThrottlesAlarm`, {
+      metric: fn.metricThrottles({ period: ALARM_PERIOD, statistic: cloudwatch.Stats.SUM }),
+      threshold: 1,
+      alarmDescription: `Impersonation: the ${id} function was throttled.`,
+    });
+  }
+
+  private addMetricFilter(id: string, metricName: string, condition: string): void {
+    new logs.MetricFilter(this, `${id}MetricFilter`, {
+      logGroup: this.logGroup,
+      filterPattern: logs.FilterPattern.literal(`{ ${condition} }`),
+      metricNamespace: this.props.metricNamespace,
+      metricName,
+      metricValue: '1',
+    });
+  }
+
+  private addAlarm(id: string, options: { metric: cloudwatch.IMetric; threshold: number; alarmDescription: string }): cloudwatch.Alarm {
+    const alarm = new cloudwatch.Alarm(this, id, {
+      ...options,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      // No events means nothing happened, not that something is broken.
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    if (this.props.alarmActions.length > 0) {
+      alarm.addAlarmAction(...this.props.alarmActions);
+    }
+    this.alarms.push(alarm);
+    return alarm;
+  }
+
+  /**
+   * CloudWatch Logs needs the key policy to allow it; scoped by encryption context to
+   * this account's log groups (the group's own ARN would be a circular reference).
+   */
+  private allowLogsToUseKey(key: kms.IKey): void {
+    const stack = Stack.of(this);
+    const result = key.addToResourcePolicy(new iam.PolicyStatement({
+      principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+      actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+      resources: ['*'],
+      conditions: {
+        ArnLike: {
+          'kms:EncryptionContext:aws:logs:arn': stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+        },
+      },
+    }), true);
+    if (!result.statementAdded) {
+      Annotations.of(this).addWarningV2('cdk-cognito-impersonation:importedKey',
+        'The audit log encryption key is imported: allow the CloudWatch Logs service principal to use it in its key policy.');
+    }
+  }
+}
+
+function field(name: string): string {
+  return `${AUDIT_FIELD_PREFIX}.${name}`;
+}

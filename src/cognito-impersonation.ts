@@ -1,0 +1,294 @@
+import * as path from 'path';
+import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { AUDIT_METRIC, AuditTrail } from './audit-trail';
+import { ENV, LIMITS } from './private/contract';
+import type { HandlerFunctionOptions, ImpersonationHost } from './private/host';
+import { ImpersonationStrategy } from './strategy';
+import { assertTriggersAttachable, attachTrigger } from './triggers';
+
+/**
+ * Properties of a CognitoImpersonation.
+ */
+export interface CognitoImpersonationProps {
+  /**
+   * The user pool whose users support staff may impersonate.
+   *
+   * Must be a `cognito.UserPool` defined in the same CDK app: pools imported with
+   * `UserPool.fromUserPoolId` / `fromUserPoolArn` are not supported yet.
+   */
+  readonly userPool: cognito.IUserPool;
+
+  /**
+   * How impersonation works, for example `ImpersonationStrategy.preTokenGeneration()`.
+   */
+  readonly strategy: ImpersonationStrategy;
+
+  /**
+   * The Cognito group whose members may impersonate. The construct does not create it.
+   *
+   * Members of this group can never be impersonated: an impersonator never becomes
+   * another admin.
+   */
+  readonly adminGroupName: string;
+
+  /**
+   * Groups whose members can never be impersonated, in addition to `adminGroupName`.
+   *
+   * @default - only the admin group is protected
+   */
+  readonly protectedGroupNames?: string[];
+
+  /**
+   * Whether every impersonation request must give a reason (a ticket id or free text),
+   * which is written to the audit trail.
+   *
+   * @default true
+   */
+  readonly requireReason?: boolean;
+
+  /**
+   * The longest reason accepted, in characters (1 to 1024).
+   *
+   * @default 256
+   */
+  readonly maxReasonLength?: number;
+
+  /**
+   * How long the audit log group keeps events.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly auditLogRetention?: logs.RetentionDays;
+
+  /**
+   * What happens to the audit log group when it leaves the stack.
+   *
+   * @default RemovalPolicy.RETAIN - audit logs outlive the stack
+   */
+  readonly auditLogRemovalPolicy?: RemovalPolicy;
+
+  /**
+   * A KMS key to encrypt the audit log group with. For a key defined in the same app, the
+   * construct adds the key policy statement CloudWatch Logs needs.
+   *
+   * @default - encrypted with a key owned by CloudWatch Logs
+   */
+  readonly encryptionKey?: kms.IKey;
+
+  /**
+   * The CloudWatch namespace of the metrics derived from the audit trail.
+   *
+   * @default "CognitoImpersonation"
+   */
+  readonly metricNamespace?: string;
+
+  /**
+   * The denied-requests alarm goes off when at least this many impersonation requests are
+   * denied within 5 minutes.
+   *
+   * @default 5
+   */
+  readonly deniedAlarmThreshold?: number;
+
+  /**
+   * The protected-target alarm goes off when at least this many attempts to impersonate a
+   * member of a protected group are made within 5 minutes.
+   *
+   * @default 1
+   */
+  readonly protectedTargetAlarmThreshold?: number;
+
+  /**
+   * A function's errors alarm goes off when it fails at least this many times within
+   * 5 minutes. Refused impersonations are not counted as failures.
+   *
+   * @default 1
+   */
+  readonly functionErrorsAlarmThreshold?: number;
+
+  /**
+   * Actions for every alarm the construct creates (for example an SNS topic action).
+   *
+   * @default - no actions
+   */
+  readonly alarmActions?: cloudwatch.IAlarmAction[];
+}
+
+/**
+ * Safe, audited support-staff impersonation for an Amazon Cognito user pool.
+ *
+ * Creates the strategy's Lambda functions (each with its own least-privilege role), wires
+ * them into the pool, and records every decision as one structured event in an audit log
+ * group, with metrics and alarms derived from it.
+ */
+export class CognitoImpersonation extends Construct {
+  /**
+   * The log group every function of the construct writes its audit events to.
+   */
+  public readonly auditLogGroup: logs.ILogGroup;
+
+  /**
+   * Every alarm the construct created.
+   */
+  public readonly alarms: cloudwatch.IAlarm[];
+
+  /**
+   * Goes off when denied impersonation requests reach `deniedAlarmThreshold` in 5 minutes.
+   */
+  public readonly deniedAlarm: cloudwatch.IAlarm;
+
+  /**
+   * Goes off on attempts to impersonate a member of a protected group.
+   */
+  public readonly protectedTargetAlarm: cloudwatch.IAlarm;
+
+  /**
+   * Every Lambda function the construct created.
+   */
+  public readonly functions: lambda.IFunction[];
+
+  /**
+   * The Pre Token Generation trigger, when the strategy uses one.
+   */
+  public readonly preTokenGenerationFunction?: lambda.IFunction;
+
+  /**
+   * The CloudWatch namespace of the audit metrics.
+   */
+  public readonly metricNamespace: string;
+
+  private readonly auditTrail: AuditTrail;
+  private readonly functionsByName = new Map<string, lambda.Function>();
+
+  constructor(scope: Construct, id: string, props: CognitoImpersonationProps) {
+    super(scope, id);
+    validateProps(props);
+    // Refuse before creating anything: a half-built construct would be worse than none.
+    assertTriggersAttachable(props.userPool);
+
+    const protectedGroupNames = [...new Set([props.adminGroupName, ...props.protectedGroupNames ?? []])];
+    const commonEnvironment: Record<string, string> = {
+      [ENV.ADMIN_GROUP]: props.adminGroupName,
+      [ENV.PROTECTED_GROUPS]: JSON.stringify(protectedGroupNames),
+      [ENV.REQUIRE_REASON]: String(props.requireReason ?? true),
+      [ENV.MAX_REASON_LENGTH]: String(props.maxReasonLength ?? LIMITS.DEFAULT_MAX_REASON_LENGTH),
+    };
+
+    this.metricNamespace = props.metricNamespace ?? 'CognitoImpersonation';
+    this.auditTrail = new AuditTrail(this, 'AuditTrail', {
+      retention: props.auditLogRetention ?? logs.RetentionDays.ONE_YEAR,
+      removalPolicy: props.auditLogRemovalPolicy ?? RemovalPolicy.RETAIN,
+      encryptionKey: props.encryptionKey,
+      metricNamespace: this.metricNamespace,
+      deniedAlarmThreshold: props.deniedAlarmThreshold ?? 5,
+      protectedTargetAlarmThreshold: props.protectedTargetAlarmThreshold ?? 1,
+      functionErrorsAlarmThreshold: props.functionErrorsAlarmThreshold ?? 1,
+      alarmActions: props.alarmActions ?? [],
+    });
+    this.auditLogGroup = this.auditTrail.logGroup;
+
+    const host: ImpersonationHost = {
+      userPool: props.userPool,
+      addFunction: (fnScope, fnId, options) => this.addFunction(fnScope, fnId, options, commonEnvironment),
+      addPoolPolicy: (policyScope, policyId, fn, ...statements) => {
+        new iam.Policy(policyScope, policyId, { roles: [fn.role!], statements });
+      },
+      attachTrigger: (operation, fn, lambdaVersion) => attachTrigger(props.userPool, operation, fn, lambdaVersion),
+    };
+    props.strategy._bind(this, host);
+
+    this.functions = [...this.functionsByName.values()];
+    this.preTokenGenerationFunction = this.functionsByName.get('PreTokenGeneration');
+    this.alarms = this.auditTrail.alarms;
+    this.deniedAlarm = this.auditTrail.deniedAlarm;
+    this.protectedTargetAlarm = this.auditTrail.protectedTargetAlarm;
+  }
+
+  /**
+   * The number of impersonations granted, summed over 5 minutes by default.
+   *
+   * @param props metric options (period, statistic, ...)
+   */
+  public metricGranted(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.auditTrail.metric(AUDIT_METRIC.GRANTED, props);
+  }
+
+  /**
+   * The number of impersonation requests denied, summed over 5 minutes by default.
+   *
+   * @param props metric options (period, statistic, ...)
+   */
+  public metricDenied(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.auditTrail.metric(AUDIT_METRIC.DENIED, props);
+  }
+
+  /**
+   * The number of attempts to impersonate a member of a protected group, summed over
+   * 5 minutes by default.
+   *
+   * @param props metric options (period, statistic, ...)
+   */
+  public metricProtectedTargetAttempts(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.auditTrail.metric(AUDIT_METRIC.PROTECTED_TARGET_ATTEMPTS, props);
+  }
+
+  private addFunction(scope: Construct, id: string, options: HandlerFunctionOptions, common: Record<string, string>): lambda.Function {
+    // Its own role: only what this function calls is granted to it, nothing inherited.
+    const role = new iam.Role(scope, `${id}Role`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `${options.description} (cdk-cognito-impersonation)`,
+    });
+    const fn = new lambda.Function(scope, `${id}Function`, {
+      description: options.description,
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      handler: 'index.handler',
+      code: lambda.Code.fromAsset(path.join(__dirname, '..', 'assets', 'lambda-src', `${options.source}.lambda`)),
+      role,
+      // Cognito waits 5 seconds for a trigger.
+      timeout: Duration.seconds(5),
+      memorySize: 256,
+      environment: { ...common, ...options.environment },
+      logGroup: this.auditTrail.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
+      // START/END/REPORT lines would drown the audit events.
+      systemLogLevelV2: lambda.SystemLogLevel.WARN,
+    });
+    this.auditTrail.logGroup.grantWrite(role);
+    this.auditTrail.watchFunction(id, fn, options.source);
+    this.functionsByName.set(id, fn);
+    return fn;
+  }
+}
+
+const GROUP_NAME_PATTERN = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u;
+
+function validateProps(props: CognitoImpersonationProps): void {
+  const groups: Array<[string, string]> = [
+    ['adminGroupName', props.adminGroupName],
+    ...(props.protectedGroupNames ?? []).map((g): [string, string] => ['protectedGroupNames', g]),
+  ];
+  for (const [name, value] of groups) {
+    if (!Token.isUnresolved(value) && !GROUP_NAME_PATTERN.test(value ?? '')) {
+      throw new Error(`CognitoImpersonation: ${name} '${value}' is not a valid Cognito group name (1-128 visible characters, no spaces)`);
+    }
+  }
+  checkRange('maxReasonLength', props.maxReasonLength, 1, LIMITS.MAX_REASON_LENGTH);
+  checkRange('deniedAlarmThreshold', props.deniedAlarmThreshold, 1, Number.MAX_SAFE_INTEGER);
+  checkRange('protectedTargetAlarmThreshold', props.protectedTargetAlarmThreshold, 1, Number.MAX_SAFE_INTEGER);
+  checkRange('functionErrorsAlarmThreshold', props.functionErrorsAlarmThreshold, 1, Number.MAX_SAFE_INTEGER);
+}
+
+function checkRange(name: string, value: number | undefined, min: number, max: number): void {
+  if (value !== undefined && !Token.isUnresolved(value) && (!Number.isInteger(value) || value < min || value > max)) {
+    throw new Error(`CognitoImpersonation: ${name} must be a whole number from ${min} to ${max}, got ${value}`);
+  }
+}

@@ -1,0 +1,2 @@
+export * from './cognito-impersonation';
+export * from './strategy';
