@@ -1,0 +1,42 @@
+import * as path from 'path';
+import type * as cxapi from 'aws-cdk-lib/cx-api';
+
+type Resources = Record<string, { Type: string; Properties?: any; DeletionPolicy?: string }>;
+
+/** A short, human-readable account of what the construct put into a synthesized stack. */
+export function summarize(stack: cxapi.CloudFormationStackArtifact, outdir: string): string {
+  const resources: Resources = stack.template.Resources ?? {};
+  const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+  const lines: string[] = [];
+
+  lines.push(`Synthesized stack ${stack.stackName} into ${path.relative(process.cwd(), outdir) || outdir}/ (${stack.templateFile})`);
+  lines.push('');
+  lines.push('Triggers wired into the user pool:');
+  for (const [id, pool] of ofType('AWS::Cognito::UserPool')) {
+    const config = pool.Properties?.LambdaConfig ?? {};
+    for (const [slot, value] of Object.entries<any>(config)) {
+      const arn = value?.LambdaArn ?? value;
+      const version = value?.LambdaVersion ? ` (${value.LambdaVersion})` : '';
+      lines.push(`  ${id}.${slot}${version} -> ${arn?.['Fn::GetAtt']?.[0] ?? JSON.stringify(arn)}`);
+    }
+  }
+  lines.push('');
+  lines.push('Functions:');
+  for (const [id, fn] of ofType('AWS::Lambda::Function')) {
+    const p = fn.Properties;
+    lines.push(`  ${id}: ${p.Runtime} ${p.Architectures?.join(',')}, logs ${p.LoggingConfig?.LogFormat} -> ${p.LoggingConfig?.LogGroup?.Ref}`);
+  }
+  lines.push('');
+  lines.push('Audit log group:');
+  for (const [id, group] of ofType('AWS::Logs::LogGroup')) {
+    const encrypted = group.Properties?.KmsKeyId ? ', KMS-encrypted' : '';
+    lines.push(`  ${id}: retention ${group.Properties?.RetentionInDays} days, ${group.DeletionPolicy ?? 'Delete'} on removal${encrypted}`);
+  }
+  lines.push(`  metric filters: ${ofType('AWS::Logs::MetricFilter').map(([, f]) => f.Properties.MetricTransformations[0].MetricName).join(', ')}`);
+  lines.push('');
+  lines.push('Alarms:');
+  for (const [id, alarm] of ofType('AWS::CloudWatch::Alarm')) {
+    lines.push(`  ${id}: >= ${alarm.Properties.Threshold} in 5 min: ${alarm.Properties.AlarmDescription}`);
+  }
+  return lines.join('\n');
+}
