@@ -92,6 +92,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
   gitignore: ['/.jsii.tabl.json', '/cdk.out/', '/examples/cdk.out/', '/bench/results.json.tmp', '/.ci-artifacts/'],
 });
 
+// unrs-resolver 1.13.0 (via eslint-import-resolver-typescript) lists platform bindings the
+// registry we install from does not serve, so its lock file entries are incomplete and
+// `npm ci` refuses the lock. 1.12.2 has every binding.
+project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
+
 // Lambda handlers: one bundle per `lambda-src/*.lambda.ts`, built at build time into
 // assets/ (shipped in the npm package), so no user needs esbuild or Docker to synth.
 const lambdaDir = 'lambda-src';
