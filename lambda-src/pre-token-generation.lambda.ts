@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
-import { asksForImpersonation } from './shared/request';
 import type { PreTokenEvent } from './shared/pre-token-impersonation';
+import { asksForImpersonation } from './shared/request';
 
 /**
  * Pre Token Generation trigger of the preTokenGeneration strategy.

@@ -1,5 +1,5 @@
-import { AUDIT_EVENT, AUDIT_SCHEMA_VERSION } from '../../src/private/contract';
 import type { DenialReason } from './errors';
+import { AUDIT_EVENT, AUDIT_SCHEMA_VERSION } from '../../src/private/contract';
 
 /** An audit event type. */
 export type AuditEventType = (typeof AUDIT_EVENT)[keyof typeof AUDIT_EVENT];

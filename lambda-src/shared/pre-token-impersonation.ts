@@ -1,12 +1,12 @@
 import { randomUUID } from 'crypto';
 import type { Context } from 'aws-lambda';
-import { AUDIT_EVENT, CLIENT_METADATA, DENIAL_REASON, LIMITS, SOURCE, STRATEGY } from '../../src/private/contract';
 import { writeAuditEvent, type AuditEvent } from './audit';
 import { cognitoClient } from './cognito-client';
 import { readConfig } from './config';
 import { ImpersonationRefused } from './errors';
 import { boundedForAudit, parseImpersonationRequest } from './request';
 import { assertTargetAllowed, resolveTarget, type Actor } from './target';
+import { AUDIT_EVENT, CLIENT_METADATA, DENIAL_REASON, LIMITS, SOURCE, STRATEGY } from '../../src/private/contract';
 
 /** The parts of a Pre Token Generation event (V1 or V2) this path reads and writes. */
 export interface PreTokenEvent {
@@ -50,7 +50,7 @@ export async function impersonate<E extends PreTokenEvent>(event: E, context: Pi
   const requestedReason = boundedForAudit(metadata[CLIENT_METADATA.REASON], LIMITS.MAX_REASON_LENGTH);
   let resolved: { sub?: string; username: string } | undefined;
   try {
-    const config = readConfig();
+    const config = configOrRefuse();
     // Who first: a non-admin learns nothing about targets, and causes no AWS call.
     const groups = event.request.groupConfiguration?.groupsToOverride ?? [];
     if (!groups.includes(config.adminGroupName)) {
@@ -76,7 +76,7 @@ export async function impersonate<E extends PreTokenEvent>(event: E, context: Pi
     });
     return event;
   } catch (err) {
-    const denialReason = err instanceof ImpersonationRefused ? err.denialReason : DENIAL_REASON.LOOKUP_FAILED;
+    const denialReason = err instanceof ImpersonationRefused ? err.denialReason : DENIAL_REASON.INTERNAL_ERROR;
     const denied: AuditEvent = {
       ...base,
       event: AUDIT_EVENT.DENIED,
@@ -87,6 +87,15 @@ export async function impersonate<E extends PreTokenEvent>(event: E, context: Pi
     writeAuditEvent(denied);
     // Configuration errors and surprises are refused with a generic code: details stay in our logs.
     throw err instanceof ImpersonationRefused ? err : new ImpersonationRefused(denialReason);
+  }
+}
+
+/** A function whose configuration does not check out refuses every impersonation. */
+function configOrRefuse() {
+  try {
+    return readConfig();
+  } catch {
+    throw new ImpersonationRefused(DENIAL_REASON.MISCONFIGURED);
   }
 }
 

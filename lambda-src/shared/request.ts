@@ -1,6 +1,6 @@
-import { CLIENT_METADATA, DENIAL_REASON, LIMITS } from '../../src/private/contract';
 import type { ImpersonationConfig } from './config';
 import { ImpersonationRefused } from './errors';
+import { CLIENT_METADATA, DENIAL_REASON, LIMITS } from '../../src/private/contract';
 
 /** What an admin asked for: whom to impersonate, and why. */
 export interface ImpersonationRequest {
@@ -8,11 +8,12 @@ export interface ImpersonationRequest {
   readonly reason?: string;
 }
 
-// Control characters (C0, DEL and C1, e.g. U+0085 NEL) have no place in a username or a
-// reason, and would make audit records harder to read. (JSON encoding already prevents
-// log-line injection.)
+// Control characters (C0, DEL and C1, e.g. U+0085 NEL) and invisible formatting characters
+// (zero-width, bidirectional overrides that reorder displayed text, BOM) have no place in a
+// username or a reason: they would make audit records misleading to read. (JSON encoding
+// already prevents log-line injection.)
 // eslint-disable-next-line no-control-regex
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/;
 
 /**
  * True when ClientMetadata asks for impersonation. Cheap on purpose: every sign-in of

@@ -1,7 +1,9 @@
 import { AdminGetUserCommand, AdminListGroupsForUserCommand, type CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { DENIAL_REASON } from '../../src/private/contract';
 import type { ImpersonationConfig } from './config';
 import { ImpersonationRefused } from './errors';
+import { DENIAL_REASON } from '../../src/private/contract';
+
+const MAX_GROUP_PAGES = 5;
 
 /** A resolved target user. */
 export interface TargetUser {
@@ -32,7 +34,12 @@ export async function resolveTarget(
     const username = user.Username ?? requested;
     const groups: string[] = [];
     let nextToken: string | undefined;
+    let pages = 0;
     do {
+      // A user is in at most 100 groups (two pages of 60): more pages means something is off.
+      if (++pages > MAX_GROUP_PAGES) {
+        throw new Error('too many pages of groups');
+      }
       const page = await client.send(new AdminListGroupsForUserCommand({
         UserPoolId: userPoolId,
         Username: username,

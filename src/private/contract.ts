@@ -53,6 +53,8 @@ export const DENIAL_REASON = {
   TARGET_PROTECTED: 'TargetProtected',
   REFRESH_NOT_ALLOWED: 'RefreshNotAllowed',
   LOOKUP_FAILED: 'LookupFailed',
+  MISCONFIGURED: 'Misconfigured',
+  INTERNAL_ERROR: 'InternalError',
 } as const;
 
 /** Current version of the audit event schema (docs/audit-events.md). */
