@@ -65,15 +65,19 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   tsconfigDevFile: 'tsconfig.dev.json',
   tsconfigDev: {
-    include: ['lambda-src/**/*.ts', 'examples/**/*.ts', 'bench/**/*.ts'],
+    include: ['lambda-src/**/*.ts', 'examples/**/*.ts', 'bench/**/*.ts', '.projenrc.ts'],
     compilerOptions: {},
   },
   // Type-check everything (handlers, examples, tests), not just what jest imports.
   typecheckTests: true,
 
   eslintOptions: {
-    dirs: ['src', 'lambda-src'],
-    devdirs: ['test', 'examples', 'bench'],
+    dirs: ['src'],
+    // One program for everything linted: tsconfig.dev.json includes handlers, tests and examples.
+    tsconfigPath: './tsconfig.dev.json',
+    projectService: false,
+    // Handlers are bundled at build time: what they import is a devDependency.
+    devdirs: ['lambda-src', 'test', 'examples', 'bench'],
   },
 
   jestOptions: {

@@ -43,8 +43,11 @@ function written(event: AuditEvent) {
 }
 
 const base = {
-  strategy: STRATEGY.PRE_TOKEN_GENERATION, source: SOURCE.PRE_TOKEN_GENERATION, userPoolId: 'eu-west-1_x',
-  actor: { sub: 'a', username: 'admin' }, target: { requested: 'bob' },
+  strategy: STRATEGY.PRE_TOKEN_GENERATION,
+  source: SOURCE.PRE_TOKEN_GENERATION,
+  userPoolId: 'eu-west-1_x',
+  actor: { sub: 'a', username: 'admin' },
+  target: { requested: 'bob' },
 };
 
 describe('metric filters match the audit events as the handlers write them', () => {

@@ -135,8 +135,8 @@ describe('CognitoImpersonation with the preTokenGeneration strategy', () => {
         Action: ['cognito-idp:AdminGetUser', 'cognito-idp:AdminListGroupsForUser'],
         Resource: { 'Fn::GetAtt': [logicalId(stack, userPool), 'Arn'] },
       }]));
-      const actions = statements.flatMap((s: any) => [s.Action].flat());
-      expect(actions.sort()).toEqual([
+      const allowed = statements.flatMap((s: any) => [s.Action].flat());
+      expect(allowed.sort()).toEqual([
         'cognito-idp:AdminGetUser',
         'cognito-idp:AdminListGroupsForUser',
         'logs:CreateLogStream',
@@ -229,8 +229,14 @@ describe('CognitoImpersonation with the preTokenGeneration strategy', () => {
 
       const denied = alarmByDescription(t, /denied impersonation requests/);
       expect(denied).toMatchObject({
-        MetricName: 'ImpersonationDenied', Namespace: 'CognitoImpersonation', Statistic: 'Sum', Period: 300,
-        Threshold: 5, ComparisonOperator: 'GreaterThanOrEqualToThreshold', EvaluationPeriods: 1, TreatMissingData: 'notBreaching',
+        MetricName: 'ImpersonationDenied',
+        Namespace: 'CognitoImpersonation',
+        Statistic: 'Sum',
+        Period: 300,
+        Threshold: 5,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        EvaluationPeriods: 1,
+        TreatMissingData: 'notBreaching',
       });
       expect(alarmByDescription(t, /protected group/)).toMatchObject({ MetricName: 'ProtectedTargetAttempts', Threshold: 1 });
       expect(alarmByDescription(t, /throttled/)).toMatchObject({ MetricName: 'Throttles', Namespace: 'AWS/Lambda', Threshold: 1 });
