@@ -53,7 +53,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
   devDeps: [
     // Lambda handler code (bundled by esbuild; the SDK v3 comes from the Lambda runtime).
     '@aws-sdk/client-cognito-identity-provider',
+    '@aws-sdk/client-secrets-manager',
+    '@aws-sdk/client-scheduler',
+    '@aws-sdk/client-ssm',
     '@types/aws-lambda',
+    // Verifies Cognito JWTs (signature, issuer, token_use, expiry, JWKS caching) in the
+    // broker: maintained by AWS Labs, and not security code we should write ourselves.
+    'aws-jwt-verify',
     // Handler tests: typed mocks of SDK v3 clients instead of hand-written stubs.
     'aws-sdk-client-mock',
     // Security checks of synthesized stacks. 2.x supports our aws-cdk-lib peer minimum;
