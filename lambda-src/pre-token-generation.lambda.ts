@@ -1,21 +1,33 @@
 import type { Context } from 'aws-lambda';
-import type { PreTokenEvent } from './shared/pre-token-impersonation';
+import type { PreTokenEvent } from './shared/claims';
 import { asksForImpersonation } from './shared/request';
+import { ASSERTION_METADATA_KEY, ENV, STRATEGY } from '../src/private/contract';
 
 /**
- * Pre Token Generation trigger of the preTokenGeneration strategy.
+ * The Pre Token Generation trigger of both the preTokenGeneration and the customChallenge
+ * strategy (one slot, one handler, one branch each).
  *
- * Every sign-in of the pool passes through here. An ordinary one (no impersonation
- * request in ClientMetadata) is returned unchanged: no AWS call, no SDK loaded. Only an
- * impersonation request loads the code that checks it and adds the claim.
+ * Every sign-in of the pool passes through here. An ordinary one is returned unchanged:
+ * no AWS call, no SDK loaded. Only what concerns impersonation loads the code that checks
+ * it: an impersonation request (preTokenGeneration), or a broker's assertion or a refresh
+ * (customChallenge).
  */
 export async function handler<E extends PreTokenEvent>(event: E, context: Context): Promise<E> {
-  if (!asksForImpersonation(event.request?.clientMetadata)) {
-    return event;
-  }
   // require, not import(): it loads lazily both in the esbuild bundle and under jest
   // (ts-jest keeps import() as is for module node16, which jest cannot run without
   // --experimental-vm-modules).
+  if (process.env[ENV.STRATEGY] === STRATEGY.CUSTOM_CHALLENGE) {
+    const carriesAssertion = event.request?.clientMetadata?.[ASSERTION_METADATA_KEY] !== undefined;
+    if (!carriesAssertion && event.triggerSource !== 'TokenGeneration_RefreshTokens') {
+      return event;
+    }
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { markImpersonationToken } = require('./shared/challenge-token') as typeof import('./shared/challenge-token');
+    return markImpersonationToken(event, context);
+  }
+  if (!asksForImpersonation(event.request?.clientMetadata)) {
+    return event;
+  }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { impersonate } = require('./shared/pre-token-impersonation') as typeof import('./shared/pre-token-impersonation');
   return impersonate(event, context);

@@ -108,6 +108,12 @@ export class AuditTrail extends Construct {
     });
   }
 
+  /** An alarm on a metric derived from audit events matching `condition`. */
+  public addEventAlarm(id: string, metricName: string, condition: string, threshold: number, description: string): cloudwatch.Alarm {
+    this.addMetricFilter(id, metricName, condition);
+    return this.addAlarm(`${id}Alarm`, { metric: this.metric(metricName), threshold, alarmDescription: description });
+  }
+
   private addMetricFilter(id: string, metricName: string, condition: string): void {
     new logs.MetricFilter(this, `${id}MetricFilter`, {
       logGroup: this.logGroup,
@@ -156,6 +162,7 @@ export class AuditTrail extends Construct {
   }
 }
 
-function field(name: string): string {
+/** The JSON path of an audit event field in the log group. */
+export function field(name: string): string {
   return `${AUDIT_FIELD_PREFIX}.${name}`;
 }

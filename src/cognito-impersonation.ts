@@ -6,8 +6,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { AUDIT_METRIC, AuditTrail } from './audit-trail';
+import { AUDIT_METRIC, AuditTrail, field } from './audit-trail';
 import { ENV, LIMITS } from './private/contract';
 import type { HandlerFunctionOptions, ImpersonationHost } from './private/host';
 import { ImpersonationStrategy } from './strategy';
@@ -114,6 +115,15 @@ export interface CognitoImpersonationProps {
   readonly functionErrorsAlarmThreshold?: number;
 
   /**
+   * customChallenge: the challenge-failure alarm goes off when at least this many custom-auth
+   * challenges fail within 5 minutes (a wrong client, a forged, tampered, replayed or expired
+   * assertion). Only the broker answers challenges, so any failure deserves a look.
+   *
+   * @default 1
+   */
+  readonly challengeFailureAlarmThreshold?: number;
+
+  /**
    * Actions for every alarm the construct creates (for example an SNS topic action).
    *
    * @default - no actions
@@ -160,11 +170,40 @@ export class CognitoImpersonation extends Construct {
   public readonly preTokenGenerationFunction?: lambda.IFunction;
 
   /**
+   * The broker that support tooling invokes to impersonate, when the strategy has one
+   * (customChallenge). Use `grantImpersonate` to let a principal invoke it.
+   */
+  public readonly brokerFunction?: lambda.IFunction;
+
+  /**
+   * customChallenge: the dedicated app client impersonation tokens are issued through
+   * (client secret, custom auth only, short token validity, token revocation, no OAuth).
+   */
+  public readonly impersonationClient?: cognito.IUserPoolClient;
+
+  /**
+   * customChallenge: the Secrets Manager secret holding the HMAC key the broker signs its
+   * challenge answers with, rotated by the construct.
+   */
+  public readonly signingKey?: secretsmanager.ISecret;
+
+  /**
+   * customChallenge: goes off on failed custom-auth challenges (`challengeFailureAlarmThreshold`).
+   */
+  public readonly challengeFailureAlarm?: cloudwatch.IAlarm;
+
+  /**
+   * customChallenge: goes off when a rotation of the signing key fails.
+   */
+  public readonly keyRotationFailureAlarm?: cloudwatch.IAlarm;
+
+  /**
    * The CloudWatch namespace of the audit metrics.
    */
   public readonly metricNamespace: string;
 
   private readonly auditTrail: AuditTrail;
+  private readonly strategyName: string;
   private readonly functionsByName = new Map<string, lambda.Function>();
 
   constructor(scope: Construct, id: string, props: CognitoImpersonationProps) {
@@ -181,6 +220,7 @@ export class CognitoImpersonation extends Construct {
       [ENV.MAX_REASON_LENGTH]: String(props.maxReasonLength ?? LIMITS.DEFAULT_MAX_REASON_LENGTH),
     };
 
+    this.strategyName = props.strategy.strategyName;
     this.metricNamespace = props.metricNamespace ?? 'CognitoImpersonation';
     this.auditTrail = new AuditTrail(this, 'AuditTrail', {
       retention: props.auditLogRetention ?? logs.RetentionDays.ONE_YEAR,
@@ -196,19 +236,42 @@ export class CognitoImpersonation extends Construct {
 
     const host: ImpersonationHost = {
       userPool: props.userPool,
+      encryptionKey: props.encryptionKey,
+      challengeFailureAlarmThreshold: props.challengeFailureAlarmThreshold ?? 1,
       addFunction: (fnScope, fnId, options) => this.addFunction(fnScope, fnId, options, commonEnvironment),
       addPoolPolicy: (policyScope, policyId, fn, ...statements) => {
         new iam.Policy(policyScope, policyId, { roles: [fn.role!], statements });
       },
       attachTrigger: (operation, fn, lambdaVersion) => attachTrigger(props.userPool, operation, fn, lambdaVersion),
+      addAuditAlarm: (alarmId, o) => this.auditTrail.addEventAlarm(alarmId, o.metricName, o.condition, o.threshold, o.description),
+      auditCondition: (name, value) => `${field(name)} = "${value}"`,
     };
-    props.strategy._bind(this, host);
+    const resources = props.strategy._bind(this, host);
+    this.brokerFunction = resources.brokerFunction;
+    this.impersonationClient = resources.impersonationClient;
+    this.signingKey = resources.signingKey;
+    this.challengeFailureAlarm = resources.challengeFailureAlarm;
+    this.keyRotationFailureAlarm = resources.keyRotationFailureAlarm;
 
     this.functions = [...this.functionsByName.values()];
     this.preTokenGenerationFunction = this.functionsByName.get('PreTokenGeneration');
     this.alarms = this.auditTrail.alarms;
     this.deniedAlarm = this.auditTrail.deniedAlarm;
     this.protectedTargetAlarm = this.auditTrail.protectedTargetAlarm;
+  }
+
+  /**
+   * Lets a principal (a support console's role) invoke the broker, which is the only way to
+   * impersonate with the customChallenge strategy. The broker still requires the admin's own
+   * Cognito access token: IAM decides which tool may ask, Cognito decides who asks.
+   *
+   * @param grantee the principal to grant `lambda:InvokeFunction` on the broker to
+   */
+  public grantImpersonate(grantee: iam.IGrantable): iam.Grant {
+    if (!this.brokerFunction) {
+      throw new Error(`CognitoImpersonation: the ${this.strategyName} strategy has no broker to grant access to`);
+    }
+    return this.brokerFunction.grantInvoke(grantee);
   }
 
   /**
@@ -253,8 +316,8 @@ export class CognitoImpersonation extends Construct {
       code: lambda.Code.fromAsset(path.join(__dirname, '..', 'assets', 'lambda-src', `${options.source}.lambda`)),
       role,
       // Cognito waits 5 seconds for a trigger.
-      timeout: Duration.seconds(5),
-      memorySize: 256,
+      timeout: options.timeout ?? Duration.seconds(5),
+      memorySize: options.memorySize ?? 256,
       environment: { ...common, ...options.environment },
       logGroup: this.auditTrail.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
@@ -263,7 +326,7 @@ export class CognitoImpersonation extends Construct {
       systemLogLevelV2: lambda.SystemLogLevel.WARN,
     });
     this.auditTrail.logGroup.grantWrite(role);
-    this.auditTrail.watchFunction(id, fn, options.source);
+    this.auditTrail.watchFunction(id, fn, options.refusesByThrowing ? options.source : undefined);
     this.functionsByName.set(id, fn);
     return fn;
   }
@@ -285,6 +348,7 @@ function validateProps(props: CognitoImpersonationProps): void {
   checkRange('deniedAlarmThreshold', props.deniedAlarmThreshold, 1, Number.MAX_SAFE_INTEGER);
   checkRange('protectedTargetAlarmThreshold', props.protectedTargetAlarmThreshold, 1, Number.MAX_SAFE_INTEGER);
   checkRange('functionErrorsAlarmThreshold', props.functionErrorsAlarmThreshold, 1, Number.MAX_SAFE_INTEGER);
+  checkRange('challengeFailureAlarmThreshold', props.challengeFailureAlarmThreshold, 1, Number.MAX_SAFE_INTEGER);
 }
 
 function checkRange(name: string, value: number | undefined, min: number, max: number): void {

@@ -1,8 +1,10 @@
+import { Duration } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { ENV, SOURCE, STRATEGY } from './private/contract';
-import type { ImpersonationHost } from './private/host';
+import type { ImpersonationHost, StrategyResources } from './private/host';
+import type { StrategyBinding } from './strategies/binding';
+import { CustomChallengeBinding } from './strategies/custom-challenge';
+import { PreTokenGenerationBinding } from './strategies/pre-token-generation';
 
 /**
  * Options of the preTokenGeneration strategy.
@@ -31,6 +33,37 @@ export interface PreTokenGenerationStrategyOptions {
 }
 
 /**
+ * Options of the customChallenge strategy.
+ */
+export interface CustomChallengeStrategyOptions {
+  /**
+   * The Pre Token Generation trigger event version used to add the `act` claim.
+   *
+   * - `V2_0`: `act` is added to the ID and the access token, as a JSON object. Needs the
+   *   Essentials or Plus feature plan.
+   * - `V1_0`: `act` is added to the ID token only, as a JSON-encoded string (Lite plan).
+   *
+   * @default cognito.LambdaVersion.V2_0
+   */
+  readonly lambdaVersion?: cognito.LambdaVersion;
+
+  /**
+   * How long the target's ID and access tokens are valid: the length of an impersonation.
+   * From 5 to 60 minutes, in whole minutes. No refresh token is ever handed out.
+   *
+   * @default Duration.minutes(15)
+   */
+  readonly tokenValidity?: Duration;
+
+  /**
+   * How often the HMAC signing key is rotated. From 1 to 365 days.
+   *
+   * @default Duration.days(30)
+   */
+  readonly keyRotationInterval?: Duration;
+}
+
+/**
  * How support staff impersonate users. Choose one with a static factory.
  */
 export abstract class ImpersonationStrategy {
@@ -43,7 +76,19 @@ export abstract class ImpersonationStrategy {
    * @param options the trigger version and claim name
    */
   public static preTokenGeneration(options: PreTokenGenerationStrategyOptions = {}): ImpersonationStrategy {
-    return new PreTokenGenerationStrategy(options);
+    return new BoundStrategy(new PreTokenGenerationBinding(options));
+  }
+
+  /**
+   * A broker Lambda obtains real, short-lived tokens of the target user through Cognito
+   * custom authentication on a dedicated app client. The challenge answer is an
+   * HMAC-SHA256 assertion, signed with a key kept in Secrets Manager and rotated
+   * automatically; the tokens carry an `act` claim naming the admin, and cannot be refreshed.
+   *
+   * @param options token validity, key rotation and trigger version
+   */
+  public static customChallenge(options: CustomChallengeStrategyOptions = {}): ImpersonationStrategy {
+    return new BoundStrategy(new CustomChallengeBinding(options));
   }
 
   /**
@@ -54,57 +99,23 @@ export abstract class ImpersonationStrategy {
   protected constructor() {}
 
   /**
-   * Creates the strategy's functions and wires them into the host construct.
+   * Creates the strategy's resources and wires them into the host construct.
    * @internal
    */
-  public abstract _bind(scope: Construct, host: ImpersonationHost): void;
+  public abstract _bind(scope: Construct, host: ImpersonationHost): StrategyResources;
 }
 
-/** Claims Cognito sets itself and a trigger cannot (or must not) override. */
-const RESERVED_CLAIMS = new Set([
-  'sub', 'iss', 'aud', 'exp', 'iat', 'token_use', 'auth_time', 'jti', 'origin_jti', 'nonce', 'acr',
-  'amr', 'at_hash', 'azp', 'identities', 'nbf', 'scope', 'client_id', 'username', 'event_id',
-  'act', 'email', 'email_verified', 'phone_number', 'phone_number_verified',
-]);
-const CLAIM_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
+/** A strategy chosen through a factory: its binding does the work. */
+class BoundStrategy extends ImpersonationStrategy {
+  public readonly strategyName: string;
 
-/**
- * The preTokenGeneration strategy, with its options resolved and validated.
- * Not exported from the package: users get it from `ImpersonationStrategy.preTokenGeneration()`.
- */
-class PreTokenGenerationStrategy extends ImpersonationStrategy {
-  public readonly strategyName = STRATEGY.PRE_TOKEN_GENERATION;
-  public readonly lambdaVersion: cognito.LambdaVersion;
-  public readonly claimName: string;
-
-  constructor(options: PreTokenGenerationStrategyOptions) {
+  constructor(private readonly binding: StrategyBinding) {
     super();
-    this.lambdaVersion = options.lambdaVersion ?? cognito.LambdaVersion.V2_0;
-    if (this.lambdaVersion !== cognito.LambdaVersion.V1_0 && this.lambdaVersion !== cognito.LambdaVersion.V2_0) {
-      throw new Error(`ImpersonationStrategy.preTokenGeneration: lambdaVersion must be V1_0 or V2_0, got ${this.lambdaVersion}`);
-    }
-    this.claimName = options.claimName ?? 'impersonating';
-    if (!CLAIM_NAME_PATTERN.test(this.claimName) || RESERVED_CLAIMS.has(this.claimName)) {
-      throw new Error(
-        `ImpersonationStrategy.preTokenGeneration: claimName '${this.claimName}' is invalid: use 1-64 letters, digits, '_', '.' or '-', `
-        + 'starting with a letter or \'_\', and not a claim Cognito reserves (sub, iss, aud, exp, cognito:*, ...)',
-      );
-    }
+    this.strategyName = binding.strategyName;
   }
 
   /** @internal */
-  public _bind(scope: Construct, host: ImpersonationHost): void {
-    const fn = host.addFunction(scope, 'PreTokenGeneration', {
-      source: SOURCE.PRE_TOKEN_GENERATION,
-      description: 'Cognito Pre Token Generation trigger: adds the impersonation claim to an admin\'s tokens',
-      environment: { [ENV.CLAIM_NAME]: this.claimName },
-    });
-    // Exactly the read calls the handler makes, on this pool only. A separate policy (not
-    // the role's default one) because the pool depends on the function through its trigger.
-    host.addPoolPolicy(scope, 'PreTokenGenerationPolicy', fn, new iam.PolicyStatement({
-      actions: ['cognito-idp:AdminGetUser', 'cognito-idp:AdminListGroupsForUser'],
-      resources: [host.userPool.userPoolArn],
-    }));
-    host.attachTrigger(cognito.UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG, fn, this.lambdaVersion);
+  public _bind(scope: Construct, host: ImpersonationHost): StrategyResources {
+    return this.binding.bind(scope, host);
   }
 }

@@ -24,6 +24,15 @@ export interface AuditEvent {
   readonly denialReason?: DenialReason;
   readonly sessionId?: string;
   readonly triggerSource?: string;
+  /** `challenge.failed`: why. */
+  readonly failureReason?: string;
+  /** `key.rotated` / `key.rotation_failed`: the rotation step and version id (never the key). */
+  readonly rotationStep?: string;
+  readonly versionId?: string;
+  /** Broker: the action requested (`start`, `end`, `list`). */
+  readonly action?: string;
+  /** Broker: when the impersonation ends (ISO 8601). */
+  readonly expiresAt?: string;
 }
 
 /**
@@ -33,7 +42,7 @@ export interface AuditEvent {
  */
 export function writeAuditEvent(event: AuditEvent, now: Date = new Date()): void {
   const record = { schemaVersion: AUDIT_SCHEMA_VERSION, time: now.toISOString(), ...event };
-  if (event.event === AUDIT_EVENT.DENIED) {
+  if (event.event === AUDIT_EVENT.DENIED || event.event === AUDIT_EVENT.CHALLENGE_FAILED || event.event === AUDIT_EVENT.KEY_ROTATION_FAILED) {
     console.warn(record);
   } else {
     console.info(record);

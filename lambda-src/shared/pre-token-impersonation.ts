@@ -1,6 +1,7 @@
 import { randomUUID } from 'crypto';
 import type { Context } from 'aws-lambda';
 import { writeAuditEvent, type AuditEvent } from './audit';
+import { addClaim, type PreTokenEvent } from './claims';
 import { cognitoClient } from './cognito-client';
 import { readConfig } from './config';
 import { ImpersonationRefused } from './errors';
@@ -8,20 +9,7 @@ import { boundedForAudit, parseImpersonationRequest } from './request';
 import { assertTargetAllowed, resolveTarget, type Actor } from './target';
 import { AUDIT_EVENT, CLIENT_METADATA, DENIAL_REASON, LIMITS, SOURCE, STRATEGY } from '../../src/private/contract';
 
-/** The parts of a Pre Token Generation event (V1 or V2) this path reads and writes. */
-export interface PreTokenEvent {
-  readonly version: string;
-  readonly triggerSource: string;
-  readonly userPoolId: string;
-  readonly userName: string;
-  readonly callerContext: { readonly clientId: string };
-  readonly request: {
-    readonly userAttributes: Record<string, string>;
-    readonly groupConfiguration: { readonly groupsToOverride?: string[] };
-    readonly clientMetadata?: Record<string, string>;
-  };
-  response: Record<string, any>;
-}
+export type { PreTokenEvent } from './claims';
 
 /** The claim's value: who is being impersonated, and the session that ties the token to the audit trail. */
 export interface ImpersonationClaim {
@@ -97,29 +85,4 @@ function configOrRefuse() {
   } catch {
     throw new ImpersonationRefused(DENIAL_REASON.MISCONFIGURED);
   }
-}
-
-/**
- * V2 events (version "2" and later) carry object claims in the ID and access tokens;
- * V1 events can only add string claims to the ID token, so the same object is JSON-encoded.
- */
-function addClaim(event: PreTokenEvent, claimName: string, claim: ImpersonationClaim): void {
-  if (event.version === '1') {
-    const details = event.response.claimsOverrideDetails ?? {};
-    event.response.claimsOverrideDetails = {
-      ...details,
-      claimsToAddOrOverride: { ...details.claimsToAddOrOverride, [claimName]: JSON.stringify(claim) },
-    };
-    return;
-  }
-  const details = event.response.claimsAndScopeOverrideDetails ?? {};
-  const withClaim = (generation: any) => ({
-    ...generation,
-    claimsToAddOrOverride: { ...generation?.claimsToAddOrOverride, [claimName]: claim },
-  });
-  event.response.claimsAndScopeOverrideDetails = {
-    ...details,
-    idTokenGeneration: withClaim(details.idTokenGeneration),
-    accessTokenGeneration: withClaim(details.accessTokenGeneration),
-  };
 }

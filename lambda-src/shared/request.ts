@@ -32,12 +32,18 @@ export function parseImpersonationRequest(
   clientMetadata: Record<string, unknown>,
   config: ImpersonationConfig,
 ): ImpersonationRequest {
-  const target = clientMetadata[CLIENT_METADATA.TARGET];
+  return validateImpersonationRequest(clientMetadata[CLIENT_METADATA.TARGET], clientMetadata[CLIENT_METADATA.REASON], config);
+}
+
+/**
+ * Validates whom and why, wherever they come from (ClientMetadata, a broker request).
+ * Throws ImpersonationRefused (InvalidRequest or ReasonRequired) for anything malformed.
+ */
+export function validateImpersonationRequest(target: unknown, rawReason: unknown, config: ImpersonationConfig): ImpersonationRequest {
   if (typeof target !== 'string' || target.trim() === '' || target.length > LIMITS.MAX_TARGET_LENGTH
     || CONTROL_CHARACTERS.test(target)) {
     throw new ImpersonationRefused(DENIAL_REASON.INVALID_REQUEST);
   }
-  const rawReason = clientMetadata[CLIENT_METADATA.REASON];
   if (rawReason !== undefined && typeof rawReason !== 'string') {
     throw new ImpersonationRefused(DENIAL_REASON.INVALID_REQUEST);
   }

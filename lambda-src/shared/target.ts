@@ -1,4 +1,9 @@
-import { AdminGetUserCommand, AdminListGroupsForUserCommand, type CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import {
+  AdminGetUserCommand,
+  AdminListGroupsForUserCommand,
+  ListUsersCommand,
+  type CognitoIdentityProviderClient,
+} from '@aws-sdk/client-cognito-identity-provider';
 import type { ImpersonationConfig } from './config';
 import { ImpersonationRefused } from './errors';
 import { DENIAL_REASON } from '../../src/private/contract';
@@ -63,6 +68,32 @@ export async function resolveTarget(
     }
     throw new ImpersonationRefused(DENIAL_REASON.LOOKUP_FAILED);
   }
+}
+
+const SUB = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Like resolveTarget, but the target may also be named by its `sub` (a UUID), which
+ * ListUsers finds by filter. A sub that matches no user is TargetNotFound.
+ */
+export async function resolveTargetByUsernameOrSub(
+  client: CognitoIdentityProviderClient,
+  userPoolId: string,
+  requested: string,
+): Promise<TargetUser> {
+  if (!SUB.test(requested)) {
+    return resolveTarget(client, userPoolId, requested);
+  }
+  let username: string | undefined;
+  try {
+    // The UUID pattern above rules out quotes, so the filter cannot be broken out of.
+    const found = await client.send(new ListUsersCommand({ UserPoolId: userPoolId, Filter: `sub = "${requested}"`, Limit: 2 }));
+    username = found.Users?.length === 1 ? found.Users[0].Username : undefined;
+  } catch {
+    throw new ImpersonationRefused(DENIAL_REASON.LOOKUP_FAILED);
+  }
+  // Not by sub: it may still be a username that happens to look like a UUID.
+  return resolveTarget(client, userPoolId, username ?? requested);
 }
 
 /**

@@ -14,6 +14,19 @@ export const ENV = {
   REQUIRE_REASON: 'IMPERSONATION_REQUIRE_REASON',
   MAX_REASON_LENGTH: 'IMPERSONATION_MAX_REASON_LENGTH',
   CLAIM_NAME: 'IMPERSONATION_CLAIM_NAME',
+  /** Which strategy a shared handler (the Pre Token Generation trigger) serves. */
+  STRATEGY: 'IMPERSONATION_STRATEGY',
+  USER_POOL_ID: 'IMPERSONATION_USER_POOL_ID',
+  /** The dedicated app client of the customChallenge strategy (broker only). */
+  CLIENT_ID: 'IMPERSONATION_CLIENT_ID',
+  /**
+   * Name of the SSM parameter holding the dedicated client's id, for triggers: the pool
+   * depends on its triggers, so a trigger cannot reference the client (a circular reference).
+   */
+  CLIENT_ID_PARAMETER: 'IMPERSONATION_CLIENT_ID_PARAMETER',
+  SECRET_ARN: 'IMPERSONATION_SECRET_ARN',
+  KEY_CACHE_SECONDS: 'IMPERSONATION_KEY_CACHE_SECONDS',
+  TOKEN_VALIDITY_SECONDS: 'IMPERSONATION_TOKEN_VALIDITY_SECONDS',
 } as const;
 
 /** ClientMetadata keys an admin sends at sign-in to ask for impersonation. */
@@ -25,6 +38,7 @@ export const CLIENT_METADATA = {
 /** Names of the strategies as they appear in audit events. */
 export const STRATEGY = {
   PRE_TOKEN_GENERATION: 'preTokenGeneration',
+  CUSTOM_CHALLENGE: 'customChallenge',
 } as const;
 
 /**
@@ -34,12 +48,50 @@ export const STRATEGY = {
  */
 export const SOURCE = {
   PRE_TOKEN_GENERATION: 'pre-token-generation',
+  DEFINE_AUTH_CHALLENGE: 'define-auth-challenge',
+  CREATE_AUTH_CHALLENGE: 'create-auth-challenge',
+  VERIFY_AUTH_CHALLENGE: 'verify-auth-challenge',
+  BROKER: 'broker',
+  ROTATE_KEY: 'rotate-key',
 } as const;
 
 /** Audit event types. Every decision is exactly one of these. */
 export const AUDIT_EVENT = {
   GRANTED: 'impersonation.granted',
   DENIED: 'impersonation.denied',
+  /** customChallenge: Cognito issued the target's tokens, marked with `act`. */
+  TOKEN_ISSUED: 'impersonation.token_issued',
+  /** customChallenge: a custom-auth challenge was refused (wrong client, bad or expired assertion). */
+  CHALLENGE_FAILED: 'challenge.failed',
+  KEY_ROTATED: 'key.rotated',
+  KEY_ROTATION_FAILED: 'key.rotation_failed',
+} as const;
+
+/** Why a challenge failed (`failureReason` of a `challenge.failed` event). */
+export const CHALLENGE_FAILURE = {
+  WRONG_CLIENT: 'WrongClient',
+  MALFORMED: 'MalformedAnswer',
+  EXPIRED: 'Expired',
+  BAD_SIGNATURE: 'BadSignature',
+  UNEXPECTED_FLOW: 'UnexpectedFlow',
+  UNKNOWN_USER: 'UnknownUser',
+  /** The key or the client id could not be read: refused, never allowed. */
+  UNAVAILABLE: 'Unavailable',
+} as const;
+
+/** ClientMetadata key the broker uses to hand the signed assertion to Verify and Pre Token Generation. */
+export const ASSERTION_METADATA_KEY = 'impersonationAssertion';
+
+/** Error codes of the broker's `{ "error": { "code", "message" } }` responses. */
+export const BROKER_ERROR = {
+  INVALID_REQUEST: 'InvalidRequest',
+  UNAUTHORIZED: 'Unauthorized',
+  FORBIDDEN: 'Forbidden',
+  TARGET_NOT_FOUND: 'TargetNotFound',
+  TARGET_DISABLED: 'TargetDisabled',
+  TARGET_PROTECTED: 'TargetProtected',
+  REASON_REQUIRED: 'ReasonRequired',
+  INTERNAL_ERROR: 'InternalError',
 } as const;
 
 /** Machine-readable denial reasons (`denialReason` of an `impersonation.denied` event). */
@@ -52,6 +104,14 @@ export const DENIAL_REASON = {
   TARGET_DISABLED: 'TargetDisabled',
   TARGET_PROTECTED: 'TargetProtected',
   REFRESH_NOT_ALLOWED: 'RefreshNotAllowed',
+  /** The broker could not verify the caller's access token. */
+  UNAUTHENTICATED: 'Unauthenticated',
+  /** A token issued on the dedicated client without a valid broker assertion. */
+  ASSERTION_INVALID: 'AssertionInvalid',
+  /** The broker's custom-auth sign-in of the target did not complete. */
+  SIGN_IN_FAILED: 'SignInFailed',
+  /** The broker does not offer this action for its strategy. */
+  UNSUPPORTED_ACTION: 'UnsupportedAction',
   LOOKUP_FAILED: 'LookupFailed',
   MISCONFIGURED: 'Misconfigured',
   INTERNAL_ERROR: 'InternalError',
@@ -72,4 +132,9 @@ export const LIMITS = {
   MAX_REASON_LENGTH: 1024,
   /** Cognito usernames are at most 128 characters. */
   MAX_TARGET_LENGTH: 128,
+  /** A broker request larger than this is refused unread. */
+  MAX_BROKER_REQUEST_BYTES: 16384,
+  /** How long a signed assertion is accepted, in seconds: one sign-in, not a session. */
+  ASSERTION_LIFETIME_SECONDS: 60,
+  DEFAULT_KEY_CACHE_SECONDS: 300,
 } as const;

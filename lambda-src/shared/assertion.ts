@@ -1,0 +1,112 @@
+import { createHmac, timingSafeEqual } from 'crypto';
+import { LIMITS } from '../../src/private/contract';
+
+/**
+ * What the broker asserts when it answers a custom-auth challenge: this admin acts as this
+ * target, through this client, for this one challenge, until `expiresAt`.
+ */
+export interface AssertionClaims {
+  /** Cognito's one-time challenge nonce (made by the Create trigger, per auth session). */
+  readonly nonce: string;
+  readonly targetUsername: string;
+  readonly actorSub: string;
+  readonly actorUsername: string;
+  readonly sessionId: string;
+  /** The dedicated app client: an assertion is worthless through any other client. */
+  readonly clientId: string;
+  /** Epoch seconds. */
+  readonly expiresAt: number;
+}
+
+/** The challenge answer (and ClientMetadata value): the claims plus their MAC, as JSON. */
+export interface SignedAssertion extends AssertionClaims {
+  readonly v: 1;
+  readonly mac: string;
+}
+
+const DOMAIN = 'cdk-cognito-impersonation/assertion/v1';
+
+/** An unambiguous encoding of the claims: JSON array, so no field can bleed into another. */
+function message(c: AssertionClaims): string {
+  return JSON.stringify([DOMAIN, c.nonce, c.targetUsername, c.actorSub, c.actorUsername, c.sessionId, c.clientId, c.expiresAt]);
+}
+
+function mac(key: string, claims: AssertionClaims): Buffer {
+  return createHmac('sha256', key).update(message(claims)).digest();
+}
+
+/** Signs the claims with the current key (HMAC-SHA256). */
+export function signAssertion(key: string, claims: AssertionClaims): SignedAssertion {
+  return { v: 1, ...claims, mac: mac(key, claims).toString('base64url') };
+}
+
+/** Why an assertion was not accepted. */
+export type AssertionFailure = 'MalformedAnswer' | 'Expired' | 'BadSignature';
+
+/**
+ * Checks a signed assertion against what the verifier knows for itself (the nonce it
+ * issued, the user signing in, the client in use): those values come from Cognito's
+ * event, never from the answer. Tries each key (current, then previous: rotation
+ * window), compares in constant time, and checks the expiry.
+ */
+export function verifyAssertion(
+  answer: unknown,
+  expected: Pick<AssertionClaims, 'targetUsername' | 'clientId'> & { nonce?: string },
+  keys: readonly string[],
+  nowSeconds: number,
+): { ok: true; assertion: SignedAssertion } | { ok: false; failure: AssertionFailure } {
+  const parsed = parseSignedAssertion(answer);
+  if (!parsed) return { ok: false, failure: 'MalformedAnswer' };
+  const claims: AssertionClaims = {
+    nonce: expected.nonce ?? parsed.nonce,
+    targetUsername: expected.targetUsername,
+    clientId: expected.clientId,
+    actorSub: parsed.actorSub,
+    actorUsername: parsed.actorUsername,
+    sessionId: parsed.sessionId,
+    expiresAt: parsed.expiresAt,
+  };
+  const presented = Buffer.from(parsed.mac, 'base64url');
+  const matches = keys.some((key) => {
+    const computed = mac(key, claims);
+    return presented.length === computed.length && timingSafeEqual(presented, computed);
+  });
+  if (!matches) return { ok: false, failure: 'BadSignature' };
+  // Checked after the MAC, so an attacker learns nothing about expiry handling from forgeries.
+  if (parsed.expiresAt < nowSeconds || parsed.expiresAt > nowSeconds + LIMITS.ASSERTION_LIFETIME_SECONDS + 30) {
+    return { ok: false, failure: 'Expired' };
+  }
+  return { ok: true, assertion: { ...parsed, ...claims, v: 1, mac: parsed.mac } };
+}
+
+const FIELD = /^[\x21-\x7e]{1,256}$/;
+
+/** Parses an answer (JSON string or object) into a SignedAssertion, or undefined. */
+export function parseSignedAssertion(answer: unknown): SignedAssertion | undefined {
+  let value: any = answer;
+  if (typeof answer === 'string') {
+    if (answer.length > 4096) return undefined;
+    try {
+      value = JSON.parse(answer);
+    } catch {
+      return undefined;
+    }
+  }
+  if (typeof value !== 'object' || value === null || value.v !== 1) return undefined;
+  const strings = ['nonce', 'targetUsername', 'actorSub', 'actorUsername', 'sessionId', 'clientId', 'mac'];
+  for (const field of strings) {
+    if (typeof value[field] !== 'string' || !FIELD.test(value[field])) return undefined;
+  }
+  if (!Number.isSafeInteger(value.expiresAt)) return undefined;
+  return {
+    v: 1,
+    nonce: value.nonce,
+    targetUsername: value.targetUsername,
+    actorSub: value.actorSub,
+    actorUsername: value.actorUsername,
+    sessionId: value.sessionId,
+    clientId: value.clientId,
+    expiresAt: value.expiresAt,
+    mac: value.mac,
+  };
+}

@@ -1,0 +1,34 @@
+import type { Context } from 'aws-lambda';
+import { writeAuditEvent } from './audit';
+import { AUDIT_EVENT, STRATEGY } from '../../src/private/contract';
+
+/** The fields every custom-auth trigger event carries. */
+export interface ChallengeTriggerEvent {
+  readonly triggerSource: string;
+  readonly userPoolId: string;
+  readonly userName: string;
+  readonly callerContext: { readonly clientId: string };
+  readonly request: { readonly userAttributes?: Record<string, string> };
+}
+
+/** Writes the one `challenge.failed` event of a refused custom-auth step. */
+export function auditChallengeFailure(
+  source: string,
+  event: ChallengeTriggerEvent,
+  context: Pick<Context, 'awsRequestId'>,
+  failureReason: string,
+  actor?: { sub?: string; username?: string },
+): void {
+  writeAuditEvent({
+    event: AUDIT_EVENT.CHALLENGE_FAILED,
+    strategy: STRATEGY.CUSTOM_CHALLENGE,
+    source,
+    userPoolId: event.userPoolId,
+    clientId: event.callerContext?.clientId,
+    requestId: context.awsRequestId,
+    triggerSource: event.triggerSource,
+    actor,
+    target: { sub: event.request?.userAttributes?.sub, username: event.userName },
+    failureReason,
+  });
+}
