@@ -81,6 +81,22 @@ describe('metric filters match the audit events as the handlers write them', () 
       .toEqual(['ImpersonationDenied']);
   });
 
+  test('customChallenge: a challenge failure and a rotation failure count in their own metrics', () => {
+    const challenge = stackWith({ strategy: ImpersonationStrategy.customChallenge() }).template();
+    const challengeFilters = Object.values(challenge.findResources('AWS::Logs::MetricFilter'))
+      .map((r: any) => ({ metric: r.Properties.MetricTransformations[0].MetricName as string, pattern: r.Properties.FilterPattern as string }));
+    const metrics = (record: unknown) => challengeFilters.filter((f) => matches(f.pattern, record)).map((f) => f.metric).sort();
+    const ccBase = { ...base, strategy: STRATEGY.CUSTOM_CHALLENGE };
+    expect(metrics(written({ ...ccBase, source: SOURCE.VERIFY_AUTH_CHALLENGE, event: AUDIT_EVENT.CHALLENGE_FAILED, failureReason: 'BadSignature' })))
+      .toEqual(['ChallengeFailures']);
+    expect(metrics(written({ ...ccBase, source: SOURCE.ROTATE_KEY, event: AUDIT_EVENT.KEY_ROTATION_FAILED, rotationStep: 'finishSecret' })))
+      .toEqual(['KeyRotationFailures']);
+    expect(metrics(written({ ...ccBase, source: SOURCE.ROTATE_KEY, event: AUDIT_EVENT.KEY_ROTATED }))).toEqual([]);
+    expect(metrics(written({ ...ccBase, source: SOURCE.PRE_TOKEN_GENERATION, event: AUDIT_EVENT.DENIED, denialReason: DENIAL_REASON.REFRESH_NOT_ALLOWED })))
+      .toEqual(['ImpersonationDenied', 'ImpersonationDeniedBy-pre-token-generation']);
+    expect(metrics(written({ ...ccBase, source: SOURCE.BROKER, event: AUDIT_EVENT.GRANTED, sessionId: 's' }))).toEqual(['ImpersonationGranted']);
+  });
+
   test('an ordinary log line counts as nothing', () => {
     expect(metricsFor(asLambdaJsonLog('INFO', 'some text'))).toEqual([]);
   });

@@ -55,6 +55,30 @@ describe('cdk-nag AwsSolutions', () => {
     expect(warnings.map((e) => `${e.id}: ${e.entry.data}`)).toEqual([]);
   });
 
+  test('no errors and no warnings with the customChallenge strategy', () => {
+    const { errors, warnings } = nagFindings((stack) => {
+      new CognitoImpersonation(stack, 'Impersonation', {
+        userPool: compliantPool(stack),
+        strategy: ImpersonationStrategy.customChallenge(),
+        adminGroupName: 'support-impersonators',
+      });
+    });
+    expect(errors.map((e) => `${e.id}: ${e.entry.data}`)).toEqual([]);
+    expect(warnings.map((e) => `${e.id}: ${e.entry.data}`)).toEqual([]);
+  });
+
+  test('no errors with the customChallenge strategy and a KMS key', () => {
+    const { errors } = nagFindings((stack) => {
+      new CognitoImpersonation(stack, 'Impersonation', {
+        userPool: compliantPool(stack),
+        strategy: ImpersonationStrategy.customChallenge(),
+        adminGroupName: 'support-impersonators',
+        encryptionKey: new kms.Key(stack, 'Key', { enableKeyRotation: true }),
+      });
+    });
+    expect(errors.map((e) => `${e.id}: ${e.entry.data}`)).toEqual([]);
+  });
+
   test('no errors with a KMS-encrypted audit log', () => {
     const { errors } = nagFindings((stack) => {
       new CognitoImpersonation(stack, 'Impersonation', {

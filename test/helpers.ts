@@ -21,3 +21,39 @@ export function logicalId(stack: Stack, construct: { node: { defaultChild?: unkn
   const child = (construct as any).node?.defaultChild ?? construct;
   return stack.getLogicalId(child);
 }
+
+/**
+ * Throws when the template's resources reference each other in a cycle (Ref, Fn::GetAtt,
+ * Fn::Sub or DependsOn): CloudFormation would refuse to deploy it, and CDK does not check.
+ */
+export function assertAcyclic(template: { Resources: Record<string, any> }): void {
+  const ids = new Set(Object.keys(template.Resources));
+  const edges = new Map<string, Set<string>>();
+  const collect = (from: string, value: unknown): void => {
+    if (Array.isArray(value)) {
+      value.forEach((v) => collect(from, v));
+    } else if (value && typeof value === 'object') {
+      for (const [key, v] of Object.entries(value)) {
+        if (key === 'Ref' && typeof v === 'string' && ids.has(v)) edges.get(from)!.add(v);
+        else if (key === 'Fn::GetAtt' && Array.isArray(v) && ids.has(v[0])) edges.get(from)!.add(v[0]);
+        else if (key === 'Fn::Sub' && typeof v === 'string') {
+          for (const m of v.matchAll(/\$\{([A-Za-z0-9]+)/g)) if (ids.has(m[1])) edges.get(from)!.add(m[1]);
+        }
+        collect(from, v);
+      }
+    }
+  };
+  for (const [id, resource] of Object.entries(template.Resources)) {
+    edges.set(id, new Set([resource.DependsOn ?? []].flat().filter((d: string) => ids.has(d))));
+    collect(id, resource.Properties ?? {});
+  }
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (id: string, path: string[]): void => {
+    if (state.get(id) === 'done') return;
+    if (state.get(id) === 'visiting') throw new Error(`circular reference: ${[...path, id].join(' -> ')}`);
+    state.set(id, 'visiting');
+    for (const next of edges.get(id)!) visit(next, [...path, id]);
+    state.set(id, 'done');
+  };
+  for (const id of ids) visit(id, []);
+}
