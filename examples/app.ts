@@ -1,12 +1,14 @@
 /**
  * A runnable CDK app: a new user pool with support-staff impersonation.
  *
- *   npx projen example     # synthesizes into cdk.out/ and prints what was created
+ *   npx projen example                                           # preTokenGeneration
+ *   EXAMPLE_STRATEGY=customChallenge npx projen example          # the broker strategy
  *
  * Deploy it with the CDK CLI (`npx cdk deploy --app cdk.out`) in an account of yours.
  */
 import { App, CfnOutput, Stack } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { summarize } from './summary';
 import { CognitoImpersonation, ImpersonationStrategy } from '../src';
 
@@ -28,12 +30,31 @@ const client = userPool.addClient('SupportConsoleClient', { authFlows: { userSrp
 new cognito.CfnUserPoolGroup(stack, 'SupportGroup', { userPoolId: userPool.userPoolId, groupName: 'support-impersonators' });
 new cognito.CfnUserPoolGroup(stack, 'FinanceGroup', { userPoolId: userPool.userPoolId, groupName: 'finance-admins' });
 
+const strategies: Record<string, () => ImpersonationStrategy> = {
+  preTokenGeneration: () => ImpersonationStrategy.preTokenGeneration(),
+  customChallenge: () => ImpersonationStrategy.customChallenge(),
+};
+const strategyName = process.env.EXAMPLE_STRATEGY ?? 'preTokenGeneration';
+if (!strategies[strategyName]) {
+  throw new Error(`EXAMPLE_STRATEGY must be one of ${Object.keys(strategies).join(', ')}`);
+}
+
 const impersonation = new CognitoImpersonation(stack, 'Impersonation', {
   userPool,
-  strategy: ImpersonationStrategy.preTokenGeneration(),
+  strategy: strategies[strategyName](),
   adminGroupName: 'support-impersonators',
   protectedGroupNames: ['finance-admins'],
 });
+
+if (impersonation.brokerFunction) {
+  // The support console's backend: may call the broker, which still checks the admin's own token.
+  const supportConsole = new iam.Role(stack, 'SupportConsoleRole', {
+    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    description: 'Backend of the support console',
+  });
+  impersonation.grantImpersonate(supportConsole);
+  new CfnOutput(stack, 'BrokerFunctionName', { value: impersonation.brokerFunction.functionName });
+}
 
 new CfnOutput(stack, 'UserPoolId', { value: userPool.userPoolId });
 new CfnOutput(stack, 'ClientId', { value: client.userPoolClientId });

@@ -26,6 +26,19 @@ export function summarize(stack: cxapi.CloudFormationStackArtifact, outdir: stri
     const p = fn.Properties;
     lines.push(`  ${id}: ${p.Runtime} ${p.Architectures?.join(',')}, logs ${p.LoggingConfig?.LogFormat} -> ${p.LoggingConfig?.LogGroup?.Ref}`);
   }
+  const clients = ofType('AWS::Cognito::UserPoolClient').filter(([, c]) => c.Properties?.ClientName === 'cdk-cognito-impersonation');
+  const schedules = ofType('AWS::SecretsManager::RotationSchedule');
+  if (clients.length + schedules.length > 0) {
+    lines.push('');
+    lines.push('Impersonation client and signing key:');
+  }
+  for (const [id, c] of clients) {
+    const p = c.Properties;
+    lines.push(`  client ${id}: ${p.ExplicitAuthFlows.join(',')}, tokens ${p.AccessTokenValidity} ${p.TokenValidityUnits.AccessToken}, secret ${p.GenerateSecret}`);
+  }
+  for (const [id, schedule] of schedules) {
+    lines.push(`  signing key rotation ${id}: ${schedule.Properties.RotationRules.ScheduleExpression} by ${schedule.Properties.RotationLambdaARN?.['Fn::GetAtt']?.[0]}`);
+  }
   lines.push('');
   lines.push('Audit log group:');
   for (const [id, group] of ofType('AWS::Logs::LogGroup')) {
