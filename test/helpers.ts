@@ -26,7 +26,7 @@ export function logicalId(stack: Stack, construct: { node: { defaultChild?: unkn
  * Throws when the template's resources reference each other in a cycle (Ref, Fn::GetAtt,
  * Fn::Sub or DependsOn): CloudFormation would refuse to deploy it, and CDK does not check.
  */
-export function assertAcyclic(template: { Resources: Record<string, any> }): void {
+export function assertAcyclic(template: { [key: string]: any }): void {
   const ids = new Set(Object.keys(template.Resources));
   const edges = new Map<string, Set<string>>();
   const collect = (from: string, value: unknown): void => {
@@ -43,7 +43,7 @@ export function assertAcyclic(template: { Resources: Record<string, any> }): voi
       }
     }
   };
-  for (const [id, resource] of Object.entries(template.Resources)) {
+  for (const [id, resource] of Object.entries<any>(template.Resources)) {
     edges.set(id, new Set([resource.DependsOn ?? []].flat().filter((d: string) => ids.has(d))));
     collect(id, resource.Properties ?? {});
   }
