@@ -92,7 +92,10 @@ describe('metric filters match the audit events as the handlers write them', () 
     expect(metrics(written({ ...ccBase, source: SOURCE.ROTATE_KEY, event: AUDIT_EVENT.KEY_ROTATION_FAILED, rotationStep: 'finishSecret' })))
       .toEqual(['KeyRotationFailures']);
     expect(metrics(written({ ...ccBase, source: SOURCE.ROTATE_KEY, event: AUDIT_EVENT.KEY_ROTATED }))).toEqual([]);
-    expect(metrics(written({ ...ccBase, source: SOURCE.PRE_TOKEN_GENERATION, event: AUDIT_EVENT.DENIED, denialReason: DENIAL_REASON.REFRESH_NOT_ALLOWED })))
+    const refusedRefresh = {
+      ...ccBase, source: SOURCE.PRE_TOKEN_GENERATION, event: AUDIT_EVENT.DENIED, denialReason: DENIAL_REASON.REFRESH_NOT_ALLOWED,
+    };
+    expect(metrics(written(refusedRefresh)))
       .toEqual(['ImpersonationDenied', 'ImpersonationDeniedBy-pre-token-generation']);
     expect(metrics(written({ ...ccBase, source: SOURCE.BROKER, event: AUDIT_EVENT.GRANTED, sessionId: 's' }))).toEqual(['ImpersonationGranted']);
   });

@@ -34,11 +34,15 @@ export function assertAcyclic(template: { [key: string]: any }): void {
       value.forEach((v) => collect(from, v));
     } else if (value && typeof value === 'object') {
       for (const [key, v] of Object.entries(value)) {
-        if (key === 'Ref' && typeof v === 'string' && ids.has(v)) edges.get(from)!.add(v);
-        else if (key === 'Fn::GetAtt' && Array.isArray(v) && ids.has(v[0])) edges.get(from)!.add(v[0]);
-        else if (key === 'Fn::Sub' && typeof v === 'string') {
-          for (const m of v.matchAll(/\$\{([A-Za-z0-9]+)/g)) if (ids.has(m[1])) edges.get(from)!.add(m[1]);
+        const targets: string[] = [];
+        if (key === 'Ref' && typeof v === 'string') {
+          targets.push(v);
+        } else if (key === 'Fn::GetAtt' && Array.isArray(v)) {
+          targets.push(v[0]);
+        } else if (key === 'Fn::Sub' && typeof v === 'string') {
+          targets.push(...[...v.matchAll(/\$\{([A-Za-z0-9]+)/g)].map((m) => m[1]));
         }
+        targets.filter((t) => ids.has(t)).forEach((t) => edges.get(from)!.add(t));
         collect(from, v);
       }
     }
