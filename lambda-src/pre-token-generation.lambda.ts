@@ -3,6 +3,22 @@ import type { PreTokenEvent } from './shared/claims';
 import { asksForImpersonation } from './shared/request';
 import { ASSERTION_METADATA_KEY, ENV, STRATEGY } from '../src/private/contract';
 
+let strategy: string | undefined;
+
+/**
+ * The strategy this function serves, read once per container: reading process.env costs
+ * more than the rest of an ordinary sign-in's path (benchmarked, bench/).
+ */
+function strategyOf(): string {
+  strategy ??= process.env[ENV.STRATEGY] ?? STRATEGY.PRE_TOKEN_GENERATION;
+  return strategy;
+}
+
+/** For tests that switch strategies within one module registry. */
+export function resetStrategyCache(): void {
+  strategy = undefined;
+}
+
 /**
  * The Pre Token Generation trigger of both the preTokenGeneration and the customChallenge
  * strategy (one slot, one handler, one branch each).
@@ -16,7 +32,7 @@ export async function handler<E extends PreTokenEvent>(event: E, context: Contex
   // require, not import(): it loads lazily both in the esbuild bundle and under jest
   // (ts-jest keeps import() as is for module node16, which jest cannot run without
   // --experimental-vm-modules).
-  if (process.env[ENV.STRATEGY] === STRATEGY.CUSTOM_CHALLENGE) {
+  if (strategyOf() === STRATEGY.CUSTOM_CHALLENGE) {
     const carriesAssertion = event.request?.clientMetadata?.[ASSERTION_METADATA_KEY] !== undefined;
     if (!carriesAssertion && event.triggerSource !== 'TokenGeneration_RefreshTokens') {
       return event;
