@@ -12,7 +12,7 @@ import { AUDIT_METRIC, AuditTrail, field } from './audit-trail';
 import { ENV, LIMITS } from './private/contract';
 import type { HandlerFunctionOptions, ImpersonationHost } from './private/host';
 import { ImpersonationStrategy } from './strategy';
-import { assertTriggersAttachable, attachTrigger } from './triggers';
+import { TriggerWiring } from './triggers';
 
 /**
  * Properties of a CognitoImpersonation.
@@ -21,10 +21,36 @@ export interface CognitoImpersonationProps {
   /**
    * The user pool whose users support staff may impersonate.
    *
-   * Must be a `cognito.UserPool` defined in the same CDK app: pools imported with
-   * `UserPool.fromUserPoolId` / `fromUserPoolArn` are not supported yet.
+   * A `cognito.UserPool` defined in the same CDK app gets its triggers through
+   * `addTrigger`. A pool imported with `UserPool.fromUserPoolId` / `fromUserPoolArn` gets
+   * them through a custom resource that changes only the pool's trigger configuration
+   * (see the README's "Existing user pools").
    */
   readonly userPool: cognito.IUserPool;
+
+  /**
+   * Imported user pools only: replace a trigger another function already holds in a slot
+   * the strategy needs, instead of failing the deployment. The replaced function is
+   * recorded and put back when the construct is removed.
+   *
+   * Replacing is only possible when the attachment is created; an update that needs a
+   * slot held by another function fails either way.
+   *
+   * @default false - a slot held by another function fails the deployment, naming the slot and the function
+   */
+  readonly replaceExistingTriggers?: boolean;
+
+  /**
+   * Imported user pools that send SMS (`SmsConfiguration` with an IAM role): that role.
+   *
+   * UpdateUserPool hands the pool's SMS role back to Cognito, which IAM authorizes as
+   * `iam:PassRole` by the caller. With this set, the function that attaches the triggers
+   * may pass exactly this role, and only to Cognito. Without it, attaching to such a pool
+   * fails with an error that names the role.
+   *
+   * @default - the function may pass no role
+   */
+  readonly userPoolSmsRole?: iam.IRole;
 
   /**
    * How impersonation works, for example `ImpersonationStrategy.preTokenGeneration()`.
@@ -209,8 +235,6 @@ export class CognitoImpersonation extends Construct {
   constructor(scope: Construct, id: string, props: CognitoImpersonationProps) {
     super(scope, id);
     validateProps(props);
-    // Refuse before creating anything: a half-built construct would be worse than none.
-    assertTriggersAttachable(props.userPool);
 
     const protectedGroupNames = [...new Set([props.adminGroupName, ...props.protectedGroupNames ?? []])];
     const commonEnvironment: Record<string, string> = {
@@ -234,6 +258,12 @@ export class CognitoImpersonation extends Construct {
     });
     this.auditLogGroup = this.auditTrail.logGroup;
 
+    const triggers = new TriggerWiring(this, {
+      userPool: props.userPool,
+      replaceExistingTriggers: props.replaceExistingTriggers ?? false,
+      userPoolSmsRole: props.userPoolSmsRole,
+      addFunction: (fnScope, fnId, options) => this.addFunction(fnScope, fnId, options, commonEnvironment),
+    });
     const host: ImpersonationHost = {
       userPool: props.userPool,
       encryptionKey: props.encryptionKey,
@@ -242,7 +272,7 @@ export class CognitoImpersonation extends Construct {
       addPoolPolicy: (policyScope, policyId, fn, ...statements) => {
         new iam.Policy(policyScope, policyId, { roles: [fn.role!], statements });
       },
-      attachTrigger: (operation, fn, lambdaVersion) => attachTrigger(props.userPool, operation, fn, lambdaVersion),
+      attachTrigger: (operation, fn, lambdaVersion) => triggers.attach(operation, fn, lambdaVersion),
       addAuditAlarm: (alarmId, o) => this.auditTrail.addEventAlarm(alarmId, o.metricName, o.condition, o.threshold, o.description),
       auditCondition: (name, value) => `${field(name)} = "${value}"`,
     };

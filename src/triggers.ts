@@ -1,5 +1,10 @@
+import { Annotations, CustomResource, Duration, Lazy } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import { ATTACH_TRIGGERS, ATTACH_TRIGGERS_PROPERTY, type TriggerSlot, VERSIONED_SLOT } from './private/attach-triggers-contract';
+import type { HandlerFunctionOptions } from './private/host';
 
 /**
  * True for a pool this CDK app defines (CloudFormation owns its LambdaConfig), false for
@@ -11,30 +16,167 @@ export function isOwnedUserPool(userPool: cognito.IUserPool): userPool is cognit
   return typeof (userPool as Partial<cognito.UserPool>).addTrigger === 'function';
 }
 
-/**
- * Fails early, before any resource is created, when the pool is one whose triggers this
- * version cannot attach.
- */
-export function assertTriggersAttachable(userPool: cognito.IUserPool): void {
-  if (!isOwnedUserPool(userPool)) {
-    throw new Error(
-      `CognitoImpersonation: user pool '${userPool.node.path}' is imported (UserPool.fromUserPoolId or fromUserPoolArn). `
-      + 'CloudFormation cannot add Lambda triggers to a pool it does not own, and attaching them through a custom '
-      + 'resource is not supported yet. Pass a cognito.UserPool defined in the same CDK app.',
-    );
-  }
+/** What TriggerWiring needs from the construct that creates it. */
+export interface TriggerWiringProps {
+  readonly userPool: cognito.IUserPool;
+  /** Imported pools: take slots held by other functions (restored on delete). */
+  readonly replaceExistingTriggers: boolean;
+  /** Imported pools: the role the pool sends SMS with, which UpdateUserPool passes on. */
+  readonly userPoolSmsRole?: iam.IRole;
+  /** The construct's function factory: audit log group, own role, alarms. */
+  readonly addFunction: (scope: Construct, id: string, options: HandlerFunctionOptions) => lambda.Function;
+}
+
+/** The slot each operation fills. Both Pre Token Generation operations fill the same one. */
+const SLOT_OF_OPERATION: Record<string, TriggerSlot> = {
+  preSignUp: 'PreSignUp',
+  customMessage: 'CustomMessage',
+  postConfirmation: 'PostConfirmation',
+  preAuthentication: 'PreAuthentication',
+  postAuthentication: 'PostAuthentication',
+  defineAuthChallenge: 'DefineAuthChallenge',
+  createAuthChallenge: 'CreateAuthChallenge',
+  verifyAuthChallengeResponse: 'VerifyAuthChallengeResponse',
+  preTokenGeneration: 'PreTokenGeneration',
+  preTokenGenerationConfig: 'PreTokenGeneration',
+  userMigration: 'UserMigration',
+};
+
+interface ImportedTrigger {
+  readonly slot: TriggerSlot;
+  readonly fn: lambda.IFunction;
+  readonly lambdaVersion?: string;
 }
 
 /**
- * Wires a trigger with `UserPool.addTrigger`, which also grants Cognito permission to
- * invoke the function, scoped to this pool's ARN.
+ * Attaches the strategy's triggers to the pool, created once per CognitoImpersonation.
+ *
+ * - A pool defined in this app: `UserPool.addTrigger`, so CloudFormation owns the
+ *   triggers and the invoke permissions (exactly what CDK users expect).
+ * - An imported pool: CloudFormation cannot change it, so every trigger is collected and
+ *   one custom resource attaches them all with a single UpdateUserPool that preserves
+ *   every other setting (see lambda-src/attach-triggers.lambda.ts). Its properties are
+ *   resolved lazily, so triggers attached after it was created are included.
  */
-export function attachTrigger(
-  userPool: cognito.IUserPool,
-  operation: cognito.UserPoolOperation,
-  fn: lambda.IFunction,
-  lambdaVersion?: cognito.LambdaVersion,
-): void {
-  assertTriggersAttachable(userPool);
-  (userPool as cognito.UserPool).addTrigger(operation, fn, lambdaVersion);
+export class TriggerWiring {
+  private readonly imported: ImportedTrigger[] = [];
+  private readonly permissions = new Map<lambda.IFunction, lambda.CfnPermission>();
+  private attachment?: { scope: Construct; resource: CustomResource };
+
+  constructor(private readonly scope: Construct, private readonly props: TriggerWiringProps) {
+    if (isOwnedUserPool(props.userPool) && (props.replaceExistingTriggers || props.userPoolSmsRole)) {
+      Annotations.of(scope).addWarningV2('cdk-cognito-impersonation:ownedPoolOptions',
+        'replaceExistingTriggers and userPoolSmsRole only apply to imported user pools; this pool is defined in the app, '
+        + 'so CloudFormation attaches the triggers.');
+    }
+  }
+
+  /**
+   * Attaches `fn` to the slot of `operation`.
+   *
+   * @param operation the trigger
+   * @param fn the function Cognito invokes
+   * @param lambdaVersion the event version (Pre Token Generation only)
+   */
+  public attach(operation: cognito.UserPoolOperation, fn: lambda.IFunction, lambdaVersion?: cognito.LambdaVersion): void {
+    if (isOwnedUserPool(this.props.userPool)) {
+      this.props.userPool.addTrigger(operation, fn, lambdaVersion);
+      return;
+    }
+    const slot = this.slotOf(operation, lambdaVersion);
+    if (this.imported.some((t) => t.slot === slot)) {
+      throw new Error(`A trigger for the operation ${operation.operationName} already exists.`);
+    }
+    this.imported.push({
+      slot,
+      fn,
+      lambdaVersion: slot === VERSIONED_SLOT ? lambdaVersion ?? cognito.LambdaVersion.V1_0 : undefined,
+    });
+    const attachment = this.attachment ?? this.createAttachment();
+    attachment.resource.node.addDependency(this.allowCognitoToInvoke(attachment.scope, fn));
+  }
+
+  private slotOf(operation: cognito.UserPoolOperation, lambdaVersion?: cognito.LambdaVersion): TriggerSlot {
+    const slot = SLOT_OF_OPERATION[operation.operationName];
+    if (!slot) {
+      throw new Error(
+        `CognitoImpersonation: the ${operation.operationName} trigger cannot be attached to an imported user pool `
+        + '(custom sender triggers need the pool\'s KMS key).',
+      );
+    }
+    // The same rule UserPool.addTrigger applies.
+    if (lambdaVersion === cognito.LambdaVersion.V2_0 && operation !== cognito.UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG) {
+      throw new Error('Only the `PRE_TOKEN_GENERATION_CONFIG` operation supports V2_0 lambda version.');
+    }
+    return slot;
+  }
+
+  /** The custom resource, its function and role: created with the first trigger only. */
+  private createAttachment(): { scope: Construct; resource: CustomResource } {
+    const userPool = this.props.userPool;
+    const scope = new Construct(this.scope, 'TriggerAttachment');
+    const fn = this.props.addFunction(scope, 'AttachTriggers', {
+      source: ATTACH_TRIGGERS.SOURCE,
+      description: 'Attaches the impersonation triggers to an imported Cognito user pool, preserving its settings',
+      // Two Cognito calls, retried on throttling: far more than enough, and still well
+      // under CloudFormation's wait for an answer.
+      timeout: Duration.seconds(60),
+    });
+
+    const statements = [new iam.PolicyStatement({
+      // Exactly the two calls the handler makes, on this pool only.
+      actions: ['cognito-idp:DescribeUserPool', 'cognito-idp:UpdateUserPool'],
+      resources: [userPool.userPoolArn],
+    })];
+    if (this.props.userPoolSmsRole) {
+      // UpdateUserPool passes the pool's SMS role on to Cognito again, which IAM checks
+      // as iam:PassRole by the caller: only this role, only to Cognito.
+      statements.push(new iam.PolicyStatement({
+        actions: ['iam:PassRole'],
+        resources: [this.props.userPoolSmsRole.roleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': 'cognito-idp.amazonaws.com' } },
+      }));
+    }
+    // A separate policy (not the role's default one), so that the custom resource can
+    // depend on it: the handler must not run before it may call Cognito.
+    const policy = new iam.Policy(scope, 'AttachTriggersPolicy', { roles: [fn.role!], statements });
+
+    const resource = new CustomResource(scope, 'Resource', {
+      serviceToken: fn.functionArn,
+      resourceType: ATTACH_TRIGGERS.RESOURCE_TYPE,
+      properties: {
+        [ATTACH_TRIGGERS_PROPERTY.USER_POOL_ID]: userPool.userPoolId,
+        [ATTACH_TRIGGERS_PROPERTY.USER_POOL_ARN]: userPool.userPoolArn,
+        [ATTACH_TRIGGERS_PROPERTY.REPLACE_EXISTING]: String(this.props.replaceExistingTriggers),
+        [ATTACH_TRIGGERS_PROPERTY.TRIGGERS]: Lazy.any({
+          produce: () => this.imported.map((t) => ({
+            Slot: t.slot,
+            LambdaArn: t.fn.functionArn,
+            ...t.lambdaVersion ? { LambdaVersion: t.lambdaVersion } : {},
+          })),
+        }),
+      },
+    });
+    resource.node.addDependency(policy);
+    this.attachment = { scope, resource };
+    return this.attachment;
+  }
+
+  /** Cognito may invoke the function, for this pool only. One permission per function. */
+  private allowCognitoToInvoke(scope: Construct, fn: lambda.IFunction): lambda.CfnPermission {
+    const existing = this.permissions.get(fn);
+    if (existing) return existing;
+    const id = scope.node.tryFindChild(`${fn.node.id}InvokePermission`)
+      ? `${fn.node.id}InvokePermission${this.permissions.size}`
+      : `${fn.node.id}InvokePermission`;
+    const permission = new lambda.CfnPermission(scope, id, {
+      action: 'lambda:InvokeFunction',
+      functionName: fn.functionArn,
+      principal: 'cognito-idp.amazonaws.com',
+      sourceArn: this.props.userPool.userPoolArn,
+      sourceAccount: this.props.userPool.env.account,
+    });
+    this.permissions.set(fn, permission);
+    return permission;
+  }
 }

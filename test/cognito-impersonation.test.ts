@@ -62,14 +62,22 @@ describe('CognitoImpersonation with the preTokenGeneration strategy', () => {
       });
     });
 
-    test('an imported pool is refused with an error that names the limitation, before anything is created', () => {
+    test('an imported pool gets the trigger through one custom resource (see triggers.test.ts)', () => {
       const stack = new Stack(new App(), 'S');
       const userPool = cognito.UserPool.fromUserPoolId(stack, 'Imported', 'eu-west-1_abcdefghi');
-      expect(() => new CognitoImpersonation(stack, 'Impersonation', {
+      const impersonation = new CognitoImpersonation(stack, 'Impersonation', {
         userPool, strategy: preToken(), adminGroupName: 'admins',
-      })).toThrow(/imported \(UserPool\.fromUserPoolId or fromUserPoolArn\)/);
-      Template.fromStack(stack).resourceCountIs('AWS::Lambda::Function', 0);
-      Template.fromStack(stack).resourceCountIs('AWS::Logs::LogGroup', 0);
+      });
+      const template = Template.fromStack(stack);
+      template.resourceCountIs('Custom::CognitoImpersonationTriggers', 1);
+      template.hasResourceProperties('Custom::CognitoImpersonationTriggers', {
+        UserPoolId: 'eu-west-1_abcdefghi',
+        Triggers: [{
+          Slot: 'PreTokenGeneration',
+          LambdaArn: { 'Fn::GetAtt': [logicalId(stack, impersonation.preTokenGenerationFunction), 'Arn'] },
+          LambdaVersion: 'V2_0',
+        }],
+      });
     });
   });
 
