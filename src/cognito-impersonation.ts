@@ -197,9 +197,22 @@ export class CognitoImpersonation extends Construct {
 
   /**
    * The broker that support tooling invokes to impersonate, when the strategy has one
-   * (customChallenge). Use `grantImpersonate` to let a principal invoke it.
+   * (customChallenge, groups). Use `grantImpersonate` to let a principal invoke it.
    */
   public readonly brokerFunction?: lambda.IFunction;
+
+  /**
+   * groups: the function that ends a session. Each session's schedule invokes it at expiry;
+   * an operator may invoke it with a session's schedule Input to end that session early.
+   */
+  public readonly endSessionFunction?: lambda.IFunction;
+
+  /**
+   * groups: the name of the EventBridge Scheduler schedule group that holds one one-time
+   * schedule per active session. A schedule's Input is its session, and it fires at the
+   * session's expiry.
+   */
+  public readonly sessionScheduleGroupName?: string;
 
   /**
    * customChallenge: the dedicated app client impersonation tokens are issued through
@@ -282,6 +295,8 @@ export class CognitoImpersonation extends Construct {
     this.signingKey = resources.signingKey;
     this.challengeFailureAlarm = resources.challengeFailureAlarm;
     this.keyRotationFailureAlarm = resources.keyRotationFailureAlarm;
+    this.endSessionFunction = resources.endSessionFunction;
+    this.sessionScheduleGroupName = resources.sessionScheduleGroupName;
 
     this.functions = [...this.functionsByName.values()];
     this.preTokenGenerationFunction = this.functionsByName.get('PreTokenGeneration');
@@ -292,8 +307,8 @@ export class CognitoImpersonation extends Construct {
 
   /**
    * Lets a principal (a support console's role) invoke the broker, which is the only way to
-   * impersonate with the customChallenge strategy. The broker still requires the admin's own
-   * Cognito access token: IAM decides which tool may ask, Cognito decides who asks.
+   * impersonate with the customChallenge and groups strategies. The broker still requires the
+   * admin's own Cognito access token: IAM decides which tool may ask, Cognito decides who asks.
    *
    * @param grantee the principal to grant `lambda:InvokeFunction` on the broker to
    */

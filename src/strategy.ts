@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import type { ImpersonationHost, StrategyResources } from './private/host';
 import type { StrategyBinding } from './strategies/binding';
 import { CustomChallengeBinding } from './strategies/custom-challenge';
+import { GroupsBinding } from './strategies/groups';
 import { PreTokenGenerationBinding } from './strategies/pre-token-generation';
 
 /**
@@ -64,6 +65,28 @@ export interface CustomChallengeStrategyOptions {
 }
 
 /**
+ * Options of the groups strategy.
+ */
+export interface GroupsStrategyOptions {
+  /**
+   * How long a session lasts when the request names no `durationMinutes`. Whole minutes,
+   * from 5 minutes to `maxDuration`.
+   *
+   * @default Duration.minutes(15), or `maxDuration` if that is shorter
+   */
+  readonly defaultDuration?: Duration;
+
+  /**
+   * The longest session a request may ask for (`durationMinutes`). Whole minutes, from
+   * 5 minutes to 12 hours. At expiry the added groups are removed and the admin is signed
+   * out globally; access tokens already issued stay valid offline until they expire.
+   *
+   * @default Duration.hours(1)
+   */
+  readonly maxDuration?: Duration;
+}
+
+/**
  * How support staff impersonate users. Choose one with a static factory.
  */
 export abstract class ImpersonationStrategy {
@@ -89,6 +112,20 @@ export abstract class ImpersonationStrategy {
    */
   public static customChallenge(options: CustomChallengeStrategyOptions = {}): ImpersonationStrategy {
     return new BoundStrategy(new CustomChallengeBinding(options));
+  }
+
+  /**
+   * A broker Lambda adds the target user's Cognito groups (those the admin lacks) to the
+   * admin's own account for a bounded time. Accountability stays with the admin: the tokens
+   * are the admin's own. Each session is a one-time EventBridge Scheduler schedule, created
+   * before any group is added, that ends it at expiry: the added groups (and only those) are
+   * removed and the admin is signed out globally. Sessions can also be ended and listed
+   * through the broker.
+   *
+   * @param options default and maximum session duration
+   */
+  public static groups(options: GroupsStrategyOptions = {}): ImpersonationStrategy {
+    return new BoundStrategy(new GroupsBinding(options));
   }
 
   /**

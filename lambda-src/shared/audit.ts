@@ -33,6 +33,18 @@ export interface AuditEvent {
   readonly action?: string;
   /** Broker: when the impersonation ends (ISO 8601). */
   readonly expiresAt?: string;
+  /** groups: when the session started (ISO 8601). */
+  readonly startedAt?: string;
+  /** groups `impersonation.granted`: the target's groups the session added to the admin. */
+  readonly groupsAdded?: readonly string[];
+  /** groups `impersonation.ended`: the groups removed from the admin again. */
+  readonly groupsRemoved?: readonly string[];
+  /** groups `impersonation.ended` / `impersonation.end_failed`: explicit, expired, superseded or revoked. */
+  readonly cause?: string;
+  /** groups `impersonation.ended`: the session had already ended; nothing was changed. */
+  readonly alreadyEnded?: boolean;
+  /** groups `impersonation.sessions_listed`: how many sessions were returned. */
+  readonly sessionCount?: number;
 }
 
 /**
@@ -42,7 +54,8 @@ export interface AuditEvent {
  */
 export function writeAuditEvent(event: AuditEvent, now: Date = new Date()): void {
   const record = { schemaVersion: AUDIT_SCHEMA_VERSION, time: now.toISOString(), ...event };
-  if (event.event === AUDIT_EVENT.DENIED || event.event === AUDIT_EVENT.CHALLENGE_FAILED || event.event === AUDIT_EVENT.KEY_ROTATION_FAILED) {
+  if (event.event === AUDIT_EVENT.DENIED || event.event === AUDIT_EVENT.CHALLENGE_FAILED || event.event === AUDIT_EVENT.KEY_ROTATION_FAILED
+    || event.event === AUDIT_EVENT.END_FAILED) {
     console.warn(record);
   } else {
     console.info(record);

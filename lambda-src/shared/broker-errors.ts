@@ -19,6 +19,9 @@ const BY_DENIAL: Partial<Record<DenialReason, [BrokerErrorCode, string]>> = {
   [DENIAL_REASON.TARGET_NOT_FOUND]: [BROKER_ERROR.TARGET_NOT_FOUND, 'No such user.'],
   [DENIAL_REASON.TARGET_DISABLED]: [BROKER_ERROR.TARGET_DISABLED, 'The user is disabled.'],
   [DENIAL_REASON.TARGET_PROTECTED]: [BROKER_ERROR.TARGET_PROTECTED, 'The user is in a protected group.'],
+  [DENIAL_REASON.DURATION_OUT_OF_RANGE]: [BROKER_ERROR.INVALID_REQUEST, 'durationMinutes is outside the allowed range.'],
+  [DENIAL_REASON.TOO_MANY_GROUPS]: [BROKER_ERROR.TOO_MANY_GROUPS,
+    'You would be in more than 100 groups (Cognito\'s limit) with the target\'s groups added. Nothing was changed.'],
 };
 
 /** The error response for a refusal (anything unexpected is an InternalError). */

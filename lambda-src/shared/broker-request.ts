@@ -11,10 +11,12 @@ export interface BrokerRequest {
   readonly target?: unknown;
   readonly reason?: unknown;
   readonly sessionId?: string;
+  /** groups `start`: how long the session lasts, in whole minutes (bounded by the strategy). */
+  readonly durationMinutes?: number;
 }
 
 const ACTIONS: readonly BrokerAction[] = ['start', 'end', 'list'];
-const KNOWN_FIELDS = new Set(['action', 'accessToken', 'target', 'reason', 'sessionId']);
+const KNOWN_FIELDS = new Set(['action', 'accessToken', 'target', 'reason', 'sessionId', 'durationMinutes']);
 const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 const SESSION_ID = /^[0-9a-f-]{36}$/;
 
@@ -39,11 +41,15 @@ export function parseBrokerRequest(event: unknown): BrokerRequest {
   if (typeof action !== 'string' || !ACTIONS.includes(action as BrokerAction)) throw invalid();
   if (typeof body.accessToken !== 'string' || body.accessToken.length > 8192 || !JWT.test(body.accessToken)) throw invalid();
   if (body.sessionId !== undefined && (typeof body.sessionId !== 'string' || !SESSION_ID.test(body.sessionId))) throw invalid();
+  if (body.durationMinutes !== undefined && (typeof body.durationMinutes !== 'number' || !Number.isSafeInteger(body.durationMinutes))) {
+    throw invalid();
+  }
   return {
     action: action as BrokerAction,
     accessToken: body.accessToken,
     target: body.target,
     reason: body.reason,
     sessionId: body.sessionId as string | undefined,
+    durationMinutes: body.durationMinutes as number | undefined,
   };
 }

@@ -8,6 +8,7 @@ import { issueTargetTokens, type ChallengeTokens } from './challenge-broker';
 import { cognitoClient } from './cognito-client';
 import { readConfig, type ImpersonationConfig } from './config';
 import { ImpersonationRefused } from './errors';
+import { endGroups, listGroups, startGroups } from './groups-broker';
 import { boundedForAudit, validateImpersonationRequest } from './request';
 import { assertTargetAllowed, resolveTargetByUsernameOrSub, type Actor } from './target';
 import { AUDIT_EVENT, DENIAL_REASON, ENV, LIMITS, SOURCE, STRATEGY } from '../../src/private/contract';
@@ -37,6 +38,7 @@ type ActionHandler = (ctx: ActionContext) => Promise<object>;
 /** The actions each strategy's broker offers. */
 const ACTIONS: Record<string, Partial<Record<BrokerAction, ActionHandler>>> = {
   [STRATEGY.CUSTOM_CHALLENGE]: { start: startChallenge },
+  [STRATEGY.GROUPS]: { start: startGroups, end: endGroups, list: listGroups },
 };
 
 /**
@@ -98,6 +100,10 @@ export async function handleBrokerRequest(event: unknown, context: Pick<Context,
 
 /** customChallenge `start`: the target's own tokens, short-lived and marked with `act`. */
 async function startChallenge(ctx: ActionContext): Promise<StartChallengeResponse> {
+  // The tokens' validity is the strategy's (tokenValidity), not the caller's to choose.
+  if (ctx.request.durationMinutes !== undefined) {
+    throw new ImpersonationRefused(DENIAL_REASON.INVALID_REQUEST);
+  }
   const { target: requested, reason } = validateImpersonationRequest(ctx.request.target, ctx.request.reason, ctx.config);
   const client = await cognitoClient();
   const target = await resolveTargetByUsernameOrSub(client, ctx.userPoolId, requested);

@@ -27,6 +27,15 @@ export const ENV = {
   SECRET_ARN: 'IMPERSONATION_SECRET_ARN',
   KEY_CACHE_SECONDS: 'IMPERSONATION_KEY_CACHE_SECONDS',
   TOKEN_VALIDITY_SECONDS: 'IMPERSONATION_TOKEN_VALIDITY_SECONDS',
+  /** groups: the construct's schedule group, where each session is one one-time schedule. */
+  SCHEDULE_GROUP: 'IMPERSONATION_SCHEDULE_GROUP',
+  /** groups: the EndSession function the session schedules invoke at expiry (broker only). */
+  END_SESSION_FUNCTION_ARN: 'IMPERSONATION_END_SESSION_FUNCTION_ARN',
+  /** groups: the role EventBridge Scheduler invokes EndSession with (broker only). */
+  SCHEDULER_ROLE_ARN: 'IMPERSONATION_SCHEDULER_ROLE_ARN',
+  /** groups: session length when the request names none, and the longest one allowed, in minutes. */
+  DEFAULT_DURATION_MINUTES: 'IMPERSONATION_DEFAULT_DURATION_MINUTES',
+  MAX_DURATION_MINUTES: 'IMPERSONATION_MAX_DURATION_MINUTES',
 } as const;
 
 /** ClientMetadata keys an admin sends at sign-in to ask for impersonation. */
@@ -39,6 +48,7 @@ export const CLIENT_METADATA = {
 export const STRATEGY = {
   PRE_TOKEN_GENERATION: 'preTokenGeneration',
   CUSTOM_CHALLENGE: 'customChallenge',
+  GROUPS: 'groups',
 } as const;
 
 /**
@@ -53,6 +63,8 @@ export const SOURCE = {
   VERIFY_AUTH_CHALLENGE: 'verify-auth-challenge',
   BROKER: 'broker',
   ROTATE_KEY: 'rotate-key',
+  /** groups: ends a session when its schedule fires (or when an operator invokes it). */
+  END_SESSION: 'end-session',
 } as const;
 
 /** Audit event types. Every decision is exactly one of these. */
@@ -65,6 +77,24 @@ export const AUDIT_EVENT = {
   CHALLENGE_FAILED: 'challenge.failed',
   KEY_ROTATED: 'key.rotated',
   KEY_ROTATION_FAILED: 'key.rotation_failed',
+  /** groups: a session ended; its added groups were removed and the admin signed out (`cause`). */
+  ENDED: 'impersonation.ended',
+  /** groups: ending a session failed; the session and its schedule remain, and the end is retried. */
+  END_FAILED: 'impersonation.end_failed',
+  /** groups: an admin listed the active sessions. */
+  SESSIONS_LISTED: 'impersonation.sessions_listed',
+} as const;
+
+/** Why a groups session ended (`cause` of an `impersonation.ended` event). */
+export const END_CAUSE = {
+  /** The admin ended it through the broker. */
+  EXPLICIT: 'explicit',
+  /** Its schedule fired at `expiresAt`. */
+  EXPIRED: 'expired',
+  /** The admin started another session. */
+  SUPERSEDED: 'superseded',
+  /** An operator invoked the EndSession function with the session before it expired. */
+  REVOKED: 'revoked',
 } as const;
 
 /** Why a challenge failed (`failureReason` of a `challenge.failed` event). */
@@ -91,6 +121,8 @@ export const BROKER_ERROR = {
   TARGET_DISABLED: 'TargetDisabled',
   TARGET_PROTECTED: 'TargetProtected',
   REASON_REQUIRED: 'ReasonRequired',
+  /** groups: the admin would end up in more than Cognito's 100 groups per user. */
+  TOO_MANY_GROUPS: 'TooManyGroups',
   INTERNAL_ERROR: 'InternalError',
 } as const;
 
@@ -112,6 +144,14 @@ export const DENIAL_REASON = {
   SIGN_IN_FAILED: 'SignInFailed',
   /** The broker does not offer this action for its strategy. */
   UNSUPPORTED_ACTION: 'UnsupportedAction',
+  /** groups: `durationMinutes` is outside 5 minutes .. the strategy's `maxDuration`. */
+  DURATION_OUT_OF_RANGE: 'DurationOutOfRange',
+  /** groups: the admin's groups plus the target's would exceed 100. Nothing was changed. */
+  TOO_MANY_GROUPS: 'TooManyGroups',
+  /** groups: the session's schedule could not be created; nothing was changed. */
+  SCHEDULE_FAILED: 'ScheduleFailed',
+  /** groups: adding or removing a group failed; what this request added was removed again. */
+  GROUP_CHANGE_FAILED: 'GroupChangeFailed',
   LOOKUP_FAILED: 'LookupFailed',
   MISCONFIGURED: 'Misconfigured',
   INTERNAL_ERROR: 'InternalError',
@@ -137,4 +177,13 @@ export const LIMITS = {
   /** How long a signed assertion is accepted, in seconds: one sign-in, not a session. */
   ASSERTION_LIFETIME_SECONDS: 60,
   DEFAULT_KEY_CACHE_SECONDS: 300,
+  /** groups: Cognito's limit on the groups one user can be in. */
+  MAX_GROUPS_PER_USER: 100,
+  /** groups: the shortest session, and the hard limit on `maxDuration` (12 hours), in minutes. */
+  MIN_SESSION_MINUTES: 5,
+  MAX_SESSION_MINUTES: 720,
+  DEFAULT_SESSION_MINUTES: 15,
+  DEFAULT_MAX_SESSION_MINUTES: 60,
+  /** groups: `list` reads at most this many sessions (one GetSchedule each). */
+  MAX_LISTED_SESSIONS: 200,
 } as const;

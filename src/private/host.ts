@@ -60,4 +60,6 @@ export interface StrategyResources {
   readonly signingKey?: secretsmanager.ISecret;
   readonly challengeFailureAlarm?: cloudwatch.IAlarm;
   readonly keyRotationFailureAlarm?: cloudwatch.IAlarm;
+  readonly endSessionFunction?: lambda.IFunction;
+  readonly sessionScheduleGroupName?: string;
 }

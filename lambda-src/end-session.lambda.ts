@@ -1,0 +1,12 @@
+import type { Context } from 'aws-lambda';
+import { handleEndSession, type EndSessionResult } from './shared/end-session';
+
+/**
+ * Ends a groups session: invoked by the session's EventBridge Scheduler schedule at its
+ * expiry with the session JSON, or by an operator with the same JSON to revoke it early.
+ * Removes exactly the groups the session added, signs the admin out globally and deletes
+ * the schedule. See README.md ("groups").
+ */
+export async function handler(event: unknown, context: Context): Promise<EndSessionResult> {
+  return handleEndSession(event, context);
+}

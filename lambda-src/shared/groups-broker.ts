@@ -1,0 +1,274 @@
+import { randomUUID } from 'crypto';
+import type { ActionContext } from './broker';
+import { cognitoClient } from './cognito-client';
+import { ImpersonationRefused } from './errors';
+import {
+  GroupChangeError,
+  SESSION_KIND,
+  addSessionGroups,
+  createSessionSchedule,
+  deleteSessionSchedule,
+  endSession,
+  groupsOfUser,
+  isUuid,
+  listSessions,
+  readGroupsEnvironment,
+  readSession,
+  scheduleNameOf,
+  scheduleNamePrefixOf,
+  type GroupsEnvironment,
+  type GroupsSession,
+  type SessionStore,
+} from './groups-sessions';
+import { validateImpersonationRequest } from './request';
+import { schedulerClient } from './scheduler-client';
+import { assertTargetAllowed, resolveTargetByUsernameOrSub } from './target';
+import { AUDIT_EVENT, DENIAL_REASON, END_CAUSE, LIMITS } from '../../src/private/contract';
+
+/** The groups strategy's broker actions: `start`, `end` and `list`. */
+
+/** Told to the admin with every started session. */
+export const REFRESH_MESSAGE = 'Refresh your tokens (sign in again) to receive the groups; they are removed at expiresAt.';
+
+/** A successful `start`. */
+export interface StartGroupsResponse {
+  readonly sessionId: string;
+  readonly target: { readonly username: string; readonly sub?: string };
+  readonly groupsAdded: readonly string[];
+  readonly startedAt: string;
+  readonly expiresAt: string;
+  /** Seconds until expiresAt. */
+  readonly expiresIn: number;
+  readonly message: string;
+}
+
+/** A successful `end`. */
+export interface EndGroupsResponse {
+  /** The sessions this request ended (usually one; none when there was nothing to end). */
+  readonly ended: ReadonlyArray<{ readonly sessionId: string; readonly groupsRemoved: readonly string[] }>;
+  readonly message: string;
+}
+
+/** One session as `list` shows it. */
+export interface SessionSummary {
+  readonly sessionId: string;
+  readonly admin: { readonly sub: string; readonly username: string };
+  readonly target: { readonly sub?: string; readonly username: string };
+  readonly groupsAdded: readonly string[];
+  readonly reason?: string;
+  readonly startedAt: string;
+  readonly expiresAt: string;
+  /** True once expiresAt has passed: the end is due or being retried (see the EndSession alarms). */
+  readonly expired: boolean;
+}
+
+/** A successful `list`. */
+export interface ListGroupsResponse {
+  readonly sessions: readonly SessionSummary[];
+  /** More sessions exist than one answer lists. */
+  readonly truncated: boolean;
+}
+
+function environment(): GroupsEnvironment {
+  try {
+    return readGroupsEnvironment(process.env, { needsTarget: true });
+  } catch {
+    throw new ImpersonationRefused(DENIAL_REASON.MISCONFIGURED);
+  }
+}
+
+function storeOf(env: GroupsEnvironment): SessionStore {
+  return { scheduler: schedulerClient(), groupName: env.groupName };
+}
+
+/** Fields an action does not take make the request malformed: nothing is ignored silently. */
+function refuseFields(ctx: ActionContext, fields: ReadonlyArray<'target' | 'reason' | 'sessionId' | 'durationMinutes'>): void {
+  if (fields.some((f) => ctx.request[f] !== undefined)) throw new ImpersonationRefused(DENIAL_REASON.INVALID_REQUEST);
+}
+
+function adminSubOf(ctx: ActionContext): string {
+  // Cognito's sub is a UUID; session schedules are named after it.
+  if (!isUuid(ctx.actor.sub)) throw new ImpersonationRefused(DENIAL_REASON.INTERNAL_ERROR);
+  return ctx.actor.sub;
+}
+
+/** The caller's own sessions, read live from their schedules. */
+async function sessionsOf(store: SessionStore, adminSub: string): Promise<GroupsSession[]> {
+  try {
+    return (await listSessions(store, { namePrefix: scheduleNamePrefixOf(adminSub) })).sessions;
+  } catch {
+    throw new ImpersonationRefused(DENIAL_REASON.LOOKUP_FAILED);
+  }
+}
+
+/** Ends a session found for the caller and records it; a failure refuses the request. */
+async function endAndAudit(ctx: ActionContext, store: SessionStore, session: GroupsSession, cause: string): Promise<readonly string[]> {
+  let groupsRemoved: readonly string[];
+  try {
+    ({ groupsRemoved } = await endSession(await cognitoClient(), store, session));
+  } catch {
+    // The schedule is kept: the session still ends at expiresAt, or with the next end.
+    throw new ImpersonationRefused(DENIAL_REASON.GROUP_CHANGE_FAILED);
+  }
+  ctx.audit({
+    event: AUDIT_EVENT.ENDED,
+    cause,
+    sessionId: session.sessionId,
+    target: session.target,
+    groupsRemoved,
+    startedAt: session.startedAt,
+    expiresAt: session.expiresAt,
+  });
+  return groupsRemoved;
+}
+
+/**
+ * `start`: adds to the admin's own account the target's groups the admin lacks, until
+ * expiresAt. Order matters: every check first (nothing has changed when one fails), then
+ * the admin's previous session ends (superseded), then the schedule that ends this one is
+ * created, and only then are groups added; a failed add removes what was added.
+ */
+export async function startGroups(ctx: ActionContext): Promise<StartGroupsResponse> {
+  refuseFields(ctx, ['sessionId']);
+  const { target: requested, reason } = validateImpersonationRequest(ctx.request.target, ctx.request.reason, ctx.config);
+  const env = environment();
+  const minutes = ctx.request.durationMinutes ?? env.defaultMinutes;
+  if (minutes < LIMITS.MIN_SESSION_MINUTES || minutes > env.maxMinutes) {
+    throw new ImpersonationRefused(DENIAL_REASON.DURATION_OUT_OF_RANGE);
+  }
+  const adminSub = adminSubOf(ctx);
+  const cognito = await cognitoClient();
+  const target = await resolveTargetByUsernameOrSub(cognito, ctx.userPoolId, requested);
+  ctx.noteTarget({ requested, sub: target.sub, username: target.username });
+  assertTargetAllowed(ctx.actor, target, ctx.config);
+
+  const store = storeOf(env);
+  const previous = await sessionsOf(store, adminSub);
+  let adminGroups: string[];
+  try {
+    adminGroups = await groupsOfUser(cognito, ctx.userPoolId, ctx.actor.username);
+  } catch {
+    throw new ImpersonationRefused(DENIAL_REASON.LOOKUP_FAILED);
+  }
+  // The admin's own groups: what they have, minus what earlier sessions added (those go now).
+  const borrowed = new Set(previous.flatMap((s) => s.groupsAdded));
+  const own = new Set(adminGroups.filter((g) => !borrowed.has(g)));
+  const groupsAdded = [...new Set(target.groups)].filter((g) => !own.has(g));
+  if (own.size + groupsAdded.length > LIMITS.MAX_GROUPS_PER_USER) {
+    throw new ImpersonationRefused(DENIAL_REASON.TOO_MANY_GROUPS);
+  }
+
+  for (const session of previous) {
+    await endAndAudit(ctx, store, session, END_CAUSE.SUPERSEDED);
+  }
+
+  const sessionId = randomUUID();
+  const now = Date.now();
+  // Whole seconds, so that the schedule's at() expression is exactly the expiry.
+  const expires = Math.ceil((now + minutes * 60_000) / 1000) * 1000;
+  const session: GroupsSession = {
+    kind: SESSION_KIND,
+    version: 1,
+    sessionId,
+    scheduleName: scheduleNameOf(adminSub, sessionId),
+    userPoolId: ctx.userPoolId,
+    admin: { sub: adminSub, username: ctx.actor.username },
+    target: { sub: target.sub, username: target.username },
+    groupsAdded,
+    reason,
+    startedAt: new Date(now).toISOString(),
+    expiresAt: new Date(expires).toISOString(),
+  };
+  try {
+    await createSessionSchedule(store, env.target!, session);
+  } catch {
+    throw new ImpersonationRefused(DENIAL_REASON.SCHEDULE_FAILED);
+  }
+  try {
+    await addSessionGroups(cognito, session);
+  } catch (err) {
+    // Back to where the admin started: then the schedule has nothing left to do. If a group
+    // could not be removed, the schedule stays and removes it at expiry.
+    if (err instanceof GroupChangeError && err.rolledBack) {
+      await deleteSessionSchedule(store, session.scheduleName).catch(() => undefined);
+    }
+    throw new ImpersonationRefused(DENIAL_REASON.GROUP_CHANGE_FAILED);
+  }
+  ctx.audit({
+    event: AUDIT_EVENT.GRANTED,
+    target: { requested, sub: target.sub, username: target.username },
+    reason,
+    sessionId,
+    groupsAdded,
+    startedAt: session.startedAt,
+    expiresAt: session.expiresAt,
+  });
+  return {
+    sessionId,
+    target: { username: target.username, sub: target.sub },
+    groupsAdded,
+    startedAt: session.startedAt,
+    expiresAt: session.expiresAt,
+    expiresIn: Math.round((expires - now) / 1000),
+    message: REFRESH_MESSAGE,
+  };
+}
+
+/**
+ * `end`: ends the caller's own session (the one named by `sessionId`, or every one they
+ * have). Ending what has already ended changes nothing and says so.
+ */
+export async function endGroups(ctx: ActionContext): Promise<EndGroupsResponse> {
+  refuseFields(ctx, ['target', 'reason', 'durationMinutes']);
+  const env = environment();
+  const adminSub = adminSubOf(ctx);
+  const store = storeOf(env);
+  const requested = ctx.request.sessionId;
+  if (requested !== undefined && !isUuid(requested)) throw new ImpersonationRefused(DENIAL_REASON.INVALID_REQUEST);
+  let sessions: GroupsSession[];
+  if (requested) {
+    let session: GroupsSession | undefined;
+    try {
+      session = await readSession(store, scheduleNameOf(adminSub, requested));
+    } catch {
+      throw new ImpersonationRefused(DENIAL_REASON.LOOKUP_FAILED);
+    }
+    sessions = session && session.admin.sub === adminSub && session.sessionId === requested ? [session] : [];
+  } else {
+    sessions = await sessionsOf(store, adminSub);
+  }
+  if (sessions.length === 0) {
+    ctx.audit({ event: AUDIT_EVENT.ENDED, cause: END_CAUSE.EXPLICIT, sessionId: requested, alreadyEnded: true, groupsRemoved: [] });
+    return { ended: [], message: 'You have no active session to end.' };
+  }
+  const ended = [];
+  for (const session of sessions) {
+    ended.push({ sessionId: session.sessionId, groupsRemoved: await endAndAudit(ctx, store, session, END_CAUSE.EXPLICIT) });
+  }
+  return { ended, message: 'Ended: the groups were removed and you were signed out everywhere. Sign in again.' };
+}
+
+/** `list`: every active session in the construct's schedule group, earliest expiry first. */
+export async function listGroups(ctx: ActionContext): Promise<ListGroupsResponse> {
+  refuseFields(ctx, ['target', 'reason', 'sessionId', 'durationMinutes']);
+  const env = environment();
+  let result: { sessions: GroupsSession[]; truncated: boolean };
+  try {
+    result = await listSessions(storeOf(env));
+  } catch {
+    throw new ImpersonationRefused(DENIAL_REASON.LOOKUP_FAILED);
+  }
+  const now = Date.now();
+  const sessions = result.sessions.map((s): SessionSummary => ({
+    sessionId: s.sessionId,
+    admin: s.admin,
+    target: s.target,
+    groupsAdded: s.groupsAdded,
+    reason: s.reason,
+    startedAt: s.startedAt,
+    expiresAt: s.expiresAt,
+    expired: Date.parse(s.expiresAt) <= now,
+  }));
+  ctx.audit({ event: AUDIT_EVENT.SESSIONS_LISTED, sessionCount: sessions.length });
+  return { sessions, truncated: result.truncated };
+}
