@@ -3,6 +3,7 @@
  *
  *   npx projen example                                           # preTokenGeneration
  *   EXAMPLE_STRATEGY=customChallenge npx projen example          # the broker strategy
+ *   EXAMPLE_STRATEGY=groups npx projen example                   # time-boxed group sessions
  *
  * Deploy it with the CDK CLI (`npx cdk deploy --app cdk.out`) in an account of yours.
  */
@@ -33,6 +34,7 @@ new cognito.CfnUserPoolGroup(stack, 'FinanceGroup', { userPoolId: userPool.userP
 const strategies: Record<string, () => ImpersonationStrategy> = {
   preTokenGeneration: () => ImpersonationStrategy.preTokenGeneration(),
   customChallenge: () => ImpersonationStrategy.customChallenge(),
+  groups: () => ImpersonationStrategy.groups(),
 };
 const strategyName = process.env.EXAMPLE_STRATEGY ?? 'preTokenGeneration';
 if (!strategies[strategyName]) {
@@ -54,6 +56,9 @@ if (impersonation.brokerFunction) {
   });
   impersonation.grantImpersonate(supportConsole);
   new CfnOutput(stack, 'BrokerFunctionName', { value: impersonation.brokerFunction.functionName });
+}
+if (impersonation.sessionScheduleGroupName) {
+  new CfnOutput(stack, 'SessionScheduleGroup', { value: impersonation.sessionScheduleGroupName });
 }
 
 new CfnOutput(stack, 'UserPoolId', { value: userPool.userPoolId });
