@@ -66,8 +66,14 @@ export function verifyAssertion(
     sessionId: parsed.sessionId,
     expiresAt: parsed.expiresAt,
   };
+  // The answer's own copies of what the event knows must agree with it, and the MAC must be
+  // in its one canonical encoding (the decoder also takes padding, skipped characters and
+  // other trailing bits): an answer altered in any way is never accepted.
+  const consistent = parsed.nonce === claims.nonce && parsed.targetUsername === claims.targetUsername
+    && parsed.clientId === claims.clientId;
   const presented = Buffer.from(parsed.mac, 'base64url');
-  const matches = keys.some((key) => {
+  const canonical = presented.toString('base64url') === parsed.mac;
+  const matches = consistent && canonical && keys.some((key) => {
     const computed = mac(key, claims);
     return presented.length === computed.length && timingSafeEqual(presented, computed);
   });
@@ -79,7 +85,9 @@ export function verifyAssertion(
   return { ok: true, assertion: { ...parsed, ...claims, v: 1, mac: parsed.mac } };
 }
 
-const FIELD = /^[\x21-\x7e]{1,256}$/;
+// Cognito's username pattern ([\p{L}\p{M}\p{S}\p{N}\p{P}]+): Unicode letters, marks, symbols, numbers
+// and punctuation, so that non-ASCII usernames can be impersonated; never whitespace or control characters.
+const FIELD = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,256}$/u;
 
 /** Parses an answer (JSON string or object) into a SignedAssertion, or undefined. */
 export function parseSignedAssertion(answer: unknown): SignedAssertion | undefined {
