@@ -68,7 +68,11 @@ export async function rotateSigningKey(event: RotationEvent, context: Pick<Conte
         return;
       case 'testSecret': {
         const pending = await sm.send(new GetSecretValueCommand({ SecretId: secretId, VersionId: token, VersionStage: 'AWSPENDING' }));
-        parseKey(pending.SecretString);
+        try {
+          parseKey(pending.SecretString);
+        } catch {
+          throw new RotationError('InvalidPendingKey');
+        }
         return;
       }
       case 'finishSecret': {

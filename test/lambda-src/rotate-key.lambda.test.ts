@@ -262,7 +262,7 @@ describe('refusals: audited as key.rotation_failed and rethrown', () => {
   it('testSecret with a malformed pending value: fails, and the value is not logged', async () => {
     secret.beginRotation(TOKEN);
     secret.versions.get(TOKEN)!.value = JSON.stringify({ key: 'short-pending-value' });
-    await expectFailed(step('testSecret'), 'testSecret', expect.any(String));
+    await expectFailed(step('testSecret'), 'testSecret', 'InvalidPendingKey');
     expect(logs.text()).not.toContain('short-pending-value');
   });
 
