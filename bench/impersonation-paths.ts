@@ -8,9 +8,18 @@ import {
   AdminInitiateAuthCommand,
   AdminListGroupsForUserCommand,
   AdminRespondToAuthChallengeCommand,
+  AdminAddUserToGroupCommand,
+  AdminRemoveUserFromGroupCommand,
+  AdminUserGlobalSignOutCommand,
   CognitoIdentityProviderClient,
   DescribeUserPoolClientCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
+import {
+  CreateScheduleCommand,
+  DeleteScheduleCommand,
+  ListSchedulesCommand,
+  SchedulerClient,
+} from '@aws-sdk/client-scheduler';
 import {
   DescribeSecretCommand,
   GetSecretValueCommand,
@@ -84,9 +93,17 @@ export async function impersonationPathsBench() {
   cognito.on(DescribeUserPoolClientCommand).resolves({ UserPoolClient: { ClientSecret: 'client-secret' } });
   cognito.on(AdminInitiateAuthCommand).resolves({ ChallengeName: 'CUSTOM_CHALLENGE', Session: 's', ChallengeParameters: { nonce: 'n'.repeat(43) } });
   cognito.on(AdminRespondToAuthChallengeCommand).resolves({ AuthenticationResult: { IdToken: 'id', AccessToken: 'access', RefreshToken: 'refresh', ExpiresIn: 900, TokenType: 'Bearer' } });
-  const allCalls = () => cognito.calls().length + ssm.calls().length + sm.calls().length;
+  const scheduler = mockClient(SchedulerClient);
+  cognito.on(AdminAddUserToGroupCommand).resolves({});
+  cognito.on(AdminRemoveUserFromGroupCommand).resolves({});
+  cognito.on(AdminUserGlobalSignOutCommand).resolves({});
+  // No earlier session: start creates one schedule; end finds it by name and deletes it.
+  scheduler.on(ListSchedulesCommand).resolves({ Schedules: [] });
+  scheduler.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn:aws:scheduler:eu-west-1:123456789012:schedule/bench-sessions/s' });
+  scheduler.on(DeleteScheduleCommand).resolves({});
+  const allCalls = () => cognito.calls().length + ssm.calls().length + sm.calls().length + scheduler.calls().length;
   const reset = () => {
-    cognito.resetHistory(); ssm.resetHistory(); sm.resetHistory();
+    cognito.resetHistory(); ssm.resetHistory(); sm.resetHistory(); scheduler.resetHistory();
   };
 
   const silence = ['info', 'warn', 'log'].map((level) => {
@@ -140,6 +157,13 @@ export async function impersonationPathsBench() {
           if (out.error) throw new Error(`broker refused: ${out.error.code}`);
         },
       },
+      'groups: broker start (one group added)': {
+        strategy: strategies.GROUPS,
+        run: async () => {
+          const out: any = await brokerHandler({ action: 'start', accessToken: token, target: TARGET.username, reason: 'SUP-1' }, context);
+          if (out.error) throw new Error(`broker refused: ${out.error.code}`);
+        },
+      },
     };
 
     const rows = [];
@@ -180,6 +204,6 @@ export async function impersonationPathsBench() {
     return { paths: rows, keyFetches };
   } finally {
     silence.forEach((restore) => restore());
-    cognito.restore(); ssm.restore(); sm.restore();
+    cognito.restore(); ssm.restore(); sm.restore(); scheduler.restore();
   }
 }

@@ -10,6 +10,7 @@ import { CognitoImpersonation, ImpersonationStrategy } from '../src';
 const STRATEGIES: Record<string, () => ImpersonationStrategy> = {
   preTokenGeneration: () => ImpersonationStrategy.preTokenGeneration(),
   customChallenge: () => ImpersonationStrategy.customChallenge(),
+  groups: () => ImpersonationStrategy.groups(),
 };
 
 function synth(strategy?: () => ImpersonationStrategy): () => void {
@@ -22,11 +23,6 @@ function synth(strategy?: () => ImpersonationStrategy): () => void {
     }
     app.synth();
   };
-}
-
-/** Strategies added later register here, so that every strategy gets its line. */
-export function registerSynthStrategy(name: string, factory: () => ImpersonationStrategy): void {
-  STRATEGIES[name] = factory;
 }
 
 export async function synthBench() {

@@ -20,6 +20,9 @@ export function summarize(stack: cxapi.CloudFormationStackArtifact, outdir: stri
       lines.push(`  ${id}.${slot}${version} -> ${arn?.['Fn::GetAtt']?.[0] ?? JSON.stringify(arn)}`);
     }
   }
+  if (!lines[lines.length - 1].startsWith('  ')) {
+    lines.push('  (none: this strategy does not change sign-ins)');
+  }
   lines.push('');
   lines.push('Functions:');
   for (const [id, fn] of ofType('AWS::Lambda::Function')) {
