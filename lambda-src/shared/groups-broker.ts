@@ -9,7 +9,6 @@ import {
   createSessionSchedule,
   deleteSessionSchedule,
   endSession,
-  groupsOfUser,
   isUuid,
   listSessions,
   readGroupsEnvironment,
@@ -22,7 +21,7 @@ import {
 } from './groups-sessions';
 import { validateImpersonationRequest } from './request';
 import { schedulerClient } from './scheduler-client';
-import { assertTargetAllowed, resolveTargetByUsernameOrSub } from './target';
+import { assertTargetAllowed, groupsOfUser, resolveTargetByUsernameOrSub } from './target';
 import { AUDIT_EVENT, DENIAL_REASON, END_CAUSE, LIMITS } from '../../src/private/contract';
 
 /** The groups strategy's broker actions: `start`, `end` and `list`. */

@@ -1,7 +1,6 @@
 import {
   AdminAddUserToGroupCommand,
   AdminGetUserCommand,
-  AdminListGroupsForUserCommand,
   AdminRemoveUserFromGroupCommand,
   AdminUserGlobalSignOutCommand,
   type CognitoIdentityProviderClient,
@@ -204,27 +203,6 @@ export async function deleteSessionSchedule(store: SessionStore, scheduleName: s
   } catch (err) {
     if (nameOf(err) !== 'ResourceNotFoundException') throw err;
   }
-}
-
-/** Every group `username` is in, from AdminListGroupsForUser (all pages; a user has at most 100). */
-export async function groupsOfUser(cognito: CognitoIdentityProviderClient, userPoolId: string, username: string): Promise<string[]> {
-  const groups: string[] = [];
-  let nextToken: string | undefined;
-  let pages = 0;
-  do {
-    if (++pages > 5) throw new Error('too many pages of groups');
-    const page = await cognito.send(new AdminListGroupsForUserCommand({
-      UserPoolId: userPoolId,
-      Username: username,
-      Limit: 60,
-      NextToken: nextToken,
-    }));
-    for (const group of page.Groups ?? []) {
-      if (group.GroupName) groups.push(group.GroupName);
-    }
-    nextToken = page.NextToken;
-  } while (nextToken);
-  return groups;
 }
 
 /** A group change that did not go through. */

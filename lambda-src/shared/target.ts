@@ -25,6 +25,32 @@ export interface Actor {
 }
 
 /**
+ * Every group `username` is in, from AdminListGroupsForUser (all pages). A user is in at
+ * most 100 groups (two pages of 60): more pages means something is off, and throws.
+ */
+export async function groupsOfUser(client: CognitoIdentityProviderClient, userPoolId: string, username: string): Promise<string[]> {
+  const groups: string[] = [];
+  let nextToken: string | undefined;
+  let pages = 0;
+  do {
+    if (++pages > MAX_GROUP_PAGES) {
+      throw new Error('too many pages of groups');
+    }
+    const page = await client.send(new AdminListGroupsForUserCommand({
+      UserPoolId: userPoolId,
+      Username: username,
+      Limit: 60,
+      NextToken: nextToken,
+    }));
+    for (const group of page.Groups ?? []) {
+      if (group.GroupName) groups.push(group.GroupName);
+    }
+    nextToken = page.NextToken;
+  } while (nextToken);
+  return groups;
+}
+
+/**
  * Looks up the target with AdminGetUser and AdminListGroupsForUser (all pages).
  * Unknown users become TargetNotFound; any other failure becomes LookupFailed, so an
  * SDK error refuses the impersonation instead of crashing or, worse, allowing it.
@@ -37,25 +63,7 @@ export async function resolveTarget(
   try {
     const user = await client.send(new AdminGetUserCommand({ UserPoolId: userPoolId, Username: requested }));
     const username = user.Username ?? requested;
-    const groups: string[] = [];
-    let nextToken: string | undefined;
-    let pages = 0;
-    do {
-      // A user is in at most 100 groups (two pages of 60): more pages means something is off.
-      if (++pages > MAX_GROUP_PAGES) {
-        throw new Error('too many pages of groups');
-      }
-      const page = await client.send(new AdminListGroupsForUserCommand({
-        UserPoolId: userPoolId,
-        Username: username,
-        Limit: 60,
-        NextToken: nextToken,
-      }));
-      for (const group of page.Groups ?? []) {
-        if (group.GroupName) groups.push(group.GroupName);
-      }
-      nextToken = page.NextToken;
-    } while (nextToken);
+    const groups = await groupsOfUser(client, userPoolId, username);
     return {
       username,
       sub: user.UserAttributes?.find((a) => a.Name === 'sub')?.Value,
