@@ -5,7 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import type { StrategyBinding } from './binding';
+import { BROKER_LOOKUP_ACTIONS, type StrategyBinding } from './binding';
 import { validateLambdaVersion } from './claims';
 import { AUDIT_EVENT, ENV, SOURCE, STRATEGY } from '../private/contract';
 import type { ImpersonationHost, StrategyResources } from '../private/host';
@@ -132,10 +132,7 @@ export class CustomChallengeBinding implements StrategyBinding {
     });
     host.addPoolPolicy(scope, 'BrokerPolicy', broker, new iam.PolicyStatement({
       actions: [
-        // who asks (live group check) and whom (by username or sub)
-        'cognito-idp:AdminGetUser',
-        'cognito-idp:AdminListGroupsForUser',
-        'cognito-idp:ListUsers',
+        ...BROKER_LOOKUP_ACTIONS,
         // the dedicated client's secret, for SECRET_HASH
         'cognito-idp:DescribeUserPoolClient',
         // the custom-auth sign-in of the target

@@ -2,7 +2,7 @@ import { ArnFormat, CfnResource, Duration, Names, Stack, Token } from 'aws-cdk-l
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
-import type { StrategyBinding } from './binding';
+import { BROKER_LOOKUP_ACTIONS, type StrategyBinding } from './binding';
 import { ENV, LIMITS, SOURCE, STRATEGY } from '../private/contract';
 import type { ImpersonationHost, StrategyResources } from '../private/host';
 import type { GroupsStrategyOptions } from '../strategy';
@@ -94,10 +94,7 @@ export class GroupsBinding implements StrategyBinding {
     });
     host.addPoolPolicy(scope, 'BrokerPolicy', broker, new iam.PolicyStatement({
       actions: [
-        // who asks (live group check) and whom (by username or sub)
-        'cognito-idp:AdminGetUser',
-        'cognito-idp:AdminListGroupsForUser',
-        'cognito-idp:ListUsers',
+        ...BROKER_LOOKUP_ACTIONS,
         // start adds the target's groups; end (and a superseded or failed start) removes them
         'cognito-idp:AdminAddUserToGroup',
         'cognito-idp:AdminRemoveUserFromGroup',
