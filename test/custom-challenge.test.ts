@@ -3,7 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { assertAcyclic, logicalId } from './helpers';
+import { assertAcyclic, grants, logicalId } from './helpers';
 import { CognitoImpersonation, CognitoImpersonationProps, ImpersonationStrategy } from '../src';
 import { ENV } from '../src/private/contract';
 
@@ -22,25 +22,6 @@ function build(props: Partial<CognitoImpersonationProps> = {}, configure?: (stac
   const fn = (id: string) => logicalId(stack, (impersonation.node.findChild(`${id}Function`) as any));
   const role = (id: string) => logicalId(stack, (impersonation.node.findChild(`${id}Role`) as any));
   return { stack, userPool, impersonation, template, fn, role };
-}
-
-/** Every statement granted to a role, from every policy attached to it. */
-function statementsOf(template: Template, roleId: string): any[] {
-  return Object.values(template.findResources('AWS::IAM::Policy'))
-    .filter((p: any) => p.Properties.Roles.some((r: any) => r.Ref === roleId))
-    .flatMap((p: any) => p.Properties.PolicyDocument.Statement);
-}
-
-/** action -> resources, for exact comparisons. */
-function grants(template: Template, roleId: string): Record<string, unknown[]> {
-  const out: Record<string, unknown[]> = {};
-  for (const s of statementsOf(template, roleId)) {
-    expect(s.Effect).toBe('Allow');
-    for (const action of [s.Action].flat()) {
-      out[action] = [...(out[action] ?? []), ...[s.Resource].flat()];
-    }
-  }
-  return out;
 }
 
 describe('CognitoImpersonation with the customChallenge strategy', () => {

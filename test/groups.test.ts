@@ -2,7 +2,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { assertAcyclic, logicalId } from './helpers';
+import { assertAcyclic, grants, logicalId, statementsOf } from './helpers';
 import { CognitoImpersonation, CognitoImpersonationProps, ImpersonationStrategy } from '../src';
 import { ENV } from '../src/private/contract';
 
@@ -28,25 +28,6 @@ function build(props: Partial<CognitoImpersonationProps> = {}, configure?: (stac
     'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':scheduler:eu-west-1:123456789012:schedule/', { Ref: group }, '/*']],
   };
   return { stack, userPool, impersonation, template, fn, role, group, pool, logs, sessionSchedules };
-}
-
-/** Every statement granted to a role, from every policy attached to it. */
-function statementsOf(template: Template, roleId: string): any[] {
-  return Object.values(template.findResources('AWS::IAM::Policy'))
-    .filter((p: any) => p.Properties.Roles.some((r: any) => r.Ref === roleId))
-    .flatMap((p: any) => p.Properties.PolicyDocument.Statement);
-}
-
-/** action -> resources, for exact comparisons (conditions are checked separately). */
-function grants(template: Template, roleId: string): Record<string, unknown[]> {
-  const out: Record<string, unknown[]> = {};
-  for (const s of statementsOf(template, roleId)) {
-    expect(s.Effect).toBe('Allow');
-    for (const action of [s.Action].flat()) {
-      out[action] = [...(out[action] ?? []), ...[s.Resource].flat()];
-    }
-  }
-  return out;
 }
 
 describe('CognitoImpersonation with the groups strategy', () => {

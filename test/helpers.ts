@@ -61,3 +61,25 @@ export function assertAcyclic(template: { [key: string]: any }): void {
   };
   for (const id of ids) visit(id, []);
 }
+
+/** Every statement granted to a role, from every policy attached to it. */
+export function statementsOf(template: Template, roleId: string): any[] {
+  return Object.values(template.findResources('AWS::IAM::Policy'))
+    .filter((p: any) => p.Properties.Roles.some((r: any) => r.Ref === roleId))
+    .flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+}
+
+/**
+ * A role's grants as action -> resources, for exact comparisons (conditions are checked
+ * separately). Every statement must be an Allow.
+ */
+export function grants(template: Template, roleId: string): Record<string, unknown[]> {
+  const out: Record<string, unknown[]> = {};
+  for (const s of statementsOf(template, roleId)) {
+    expect(s.Effect).toBe('Allow');
+    for (const action of [s.Action].flat()) {
+      out[action] = [...(out[action] ?? []), ...[s.Resource].flat()];
+    }
+  }
+  return out;
+}
