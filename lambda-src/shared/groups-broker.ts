@@ -48,15 +48,9 @@ export interface EndGroupsResponse {
   readonly message: string;
 }
 
-/** One session as `list` shows it. */
-export interface SessionSummary {
-  readonly sessionId: string;
-  readonly admin: { readonly sub: string; readonly username: string };
-  readonly target: { readonly sub?: string; readonly username: string };
-  readonly groupsAdded: readonly string[];
-  readonly reason?: string;
-  readonly startedAt: string;
-  readonly expiresAt: string;
+/** One session as `list` shows it: the stored session without its bookkeeping fields. */
+export interface SessionSummary
+  extends Pick<GroupsSession, 'sessionId' | 'admin' | 'target' | 'groupsAdded' | 'reason' | 'startedAt' | 'expiresAt'> {
   /** True once expiresAt has passed: the end is due or being retried (see the EndSession alarms). */
   readonly expired: boolean;
 }
