@@ -157,6 +157,14 @@ export const DENIAL_REASON = {
   INTERNAL_ERROR: 'InternalError',
 } as const;
 
+/** Value shapes that the construct's validation and the handlers both check. */
+export const PATTERN = {
+  /** A Cognito group name: 1-128 visible Unicode characters (letters, marks, symbols, numbers, punctuation). */
+  GROUP_NAME: /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u,
+  /** A lowercase UUID, the form of Cognito's `sub` and of a session id. */
+  UUID: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+} as const;
+
 /** Current version of the audit event schema (docs/audit-events.md). */
 export const AUDIT_SCHEMA_VERSION = 1;
 
