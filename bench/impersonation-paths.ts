@@ -36,9 +36,9 @@ import { handler as createHandler } from '../lambda-src/create-auth-challenge.la
 import { handler as defineHandler } from '../lambda-src/define-auth-challenge.lambda';
 import { handler as preTokenHandler } from '../lambda-src/pre-token-generation.lambda';
 import { handler as rotateHandler } from '../lambda-src/rotate-key.lambda';
-import { accessTokenVerifier } from '../lambda-src/shared/admin-auth';
-import { signAssertion } from '../lambda-src/shared/assertion';
-import { signingKeyCache } from '../lambda-src/shared/signing-keys';
+import { accessTokenVerifier } from '../lambda-src/broker/admin-auth';
+import { signAssertion } from '../lambda-src/custom-challenge/assertion';
+import { signingKeyCache } from '../lambda-src/custom-challenge/signing-keys';
 import { handler as verifyHandler } from '../lambda-src/verify-auth-challenge.lambda';
 import { ASSERTION_METADATA_KEY, ENV } from '../src/private/contract';
 

@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import { handleEndSession, type EndSessionResult } from './shared/end-session';
+import { handleEndSession, type EndSessionResult } from './groups/end-session-invocation';
 
 /**
  * Ends a groups session: invoked by the session's EventBridge Scheduler schedule at its

@@ -1,6 +1,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { stackWith } from './helpers';
-import { writeAuditEvent, type AuditEvent } from '../lambda-src/shared/audit';
+import { writeAuditEvent, type AuditEvent } from '../lambda-src/common/audit';
 import { ImpersonationStrategy } from '../src';
 import { AUDIT_EVENT, DENIAL_REASON, SOURCE, STRATEGY } from '../src/private/contract';
 

@@ -50,11 +50,11 @@ import {
   setImpersonationEnv,
 } from './fixtures';
 import { handler } from '../../lambda-src/broker.lambda';
-import { accessTokenVerifier, resetAccessTokenVerifier } from '../../lambda-src/shared/admin-auth';
-import { verifyAssertion } from '../../lambda-src/shared/assertion';
-import { resetClientSecretCache } from '../../lambda-src/shared/challenge-broker';
-import * as cognitoClientModule from '../../lambda-src/shared/cognito-client';
-import { signingKeyCache } from '../../lambda-src/shared/signing-keys';
+import { accessTokenVerifier, resetAccessTokenVerifier } from '../../lambda-src/broker/admin-auth';
+import { verifyAssertion } from '../../lambda-src/custom-challenge/assertion';
+import { resetClientSecretCache } from '../../lambda-src/custom-challenge/target-sign-in';
+import * as cognitoClientModule from '../../lambda-src/common/aws-clients';
+import { signingKeyCache } from '../../lambda-src/custom-challenge/signing-keys';
 import { ASSERTION_METADATA_KEY, AUDIT_EVENT, BROKER_ERROR, DENIAL_REASON, LIMITS, SOURCE, STRATEGY } from '../../src/private/contract';
 
 const cognitoMock = mockClient(CognitoIdentityProviderClient);

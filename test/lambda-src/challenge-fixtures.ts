@@ -23,7 +23,7 @@ import type {
 } from 'aws-lambda';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { ADMIN, ADMIN_GROUP, CLIENT_ID, DEFAULT_ENV, REGION, REQUEST_ID, TARGET, USER_POOL_ID } from './fixtures';
-import { signAssertion, type AssertionClaims } from '../../lambda-src/shared/assertion';
+import { signAssertion, type AssertionClaims } from '../../lambda-src/custom-challenge/assertion';
 import { AUDIT_EVENT, LIMITS, STRATEGY } from '../../src/private/contract';
 
 /**

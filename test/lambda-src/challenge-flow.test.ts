@@ -64,12 +64,12 @@ import { handler as createHandler } from '../../lambda-src/create-auth-challenge
 import { handler as defineHandler } from '../../lambda-src/define-auth-challenge.lambda';
 import { handler as preTokenHandler } from '../../lambda-src/pre-token-generation.lambda';
 import { handler as rotateHandler } from '../../lambda-src/rotate-key.lambda';
-import { accessTokenVerifier, resetAccessTokenVerifier } from '../../lambda-src/shared/admin-auth';
-import { signAssertion, verifyAssertion } from '../../lambda-src/shared/assertion';
-import { resetClientSecretCache } from '../../lambda-src/shared/challenge-broker';
-import { resetDedicatedClientCache } from '../../lambda-src/shared/dedicated-client';
-import { resetRotationClient } from '../../lambda-src/shared/key-rotation';
-import { signingKeyCache } from '../../lambda-src/shared/signing-keys';
+import { accessTokenVerifier, resetAccessTokenVerifier } from '../../lambda-src/broker/admin-auth';
+import { signAssertion, verifyAssertion } from '../../lambda-src/custom-challenge/assertion';
+import { resetClientSecretCache } from '../../lambda-src/custom-challenge/target-sign-in';
+import { resetDedicatedClientCache } from '../../lambda-src/custom-challenge/client-id-parameter';
+import { resetRotationClient } from '../../lambda-src/custom-challenge/key-rotation';
+import { signingKeyCache } from '../../lambda-src/custom-challenge/signing-keys';
 import { handler as verifyHandler } from '../../lambda-src/verify-auth-challenge.lambda';
 import { ASSERTION_METADATA_KEY, AUDIT_EVENT, BROKER_ERROR, CHALLENGE_FAILURE, DENIAL_REASON, SOURCE } from '../../src/private/contract';
 

@@ -14,7 +14,7 @@ import {
 } from './challenge-fixtures';
 import { isIsoTime, lambdaContext, setImpersonationEnv } from './fixtures';
 import { handler } from '../../lambda-src/create-auth-challenge.lambda';
-import { resetDedicatedClientCache } from '../../lambda-src/shared/dedicated-client';
+import { resetDedicatedClientCache } from '../../lambda-src/custom-challenge/client-id-parameter';
 import { CHALLENGE_FAILURE, SOURCE } from '../../src/private/contract';
 
 const ssmMock = mockClient(SSMClient);

@@ -15,7 +15,7 @@ import {
 } from './challenge-fixtures';
 import { TARGET, isIsoTime, lambdaContext, setImpersonationEnv } from './fixtures';
 import { handler } from '../../lambda-src/define-auth-challenge.lambda';
-import { resetDedicatedClientCache } from '../../lambda-src/shared/dedicated-client';
+import { resetDedicatedClientCache } from '../../lambda-src/custom-challenge/client-id-parameter';
 import { CHALLENGE_FAILURE, SOURCE } from '../../src/private/contract';
 
 type Session = DefineAuthChallengeTriggerEvent['request']['session'];

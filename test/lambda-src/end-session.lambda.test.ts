@@ -15,8 +15,8 @@ import {
 } from './groups-fixtures';
 import { handler as broker } from '../../lambda-src/broker.lambda';
 import { handler } from '../../lambda-src/end-session.lambda';
-import { accessTokenVerifier, resetAccessTokenVerifier } from '../../lambda-src/shared/admin-auth';
-import { scheduleNameOf } from '../../lambda-src/shared/groups-sessions';
+import { accessTokenVerifier, resetAccessTokenVerifier } from '../../lambda-src/broker/admin-auth';
+import { scheduleNameOf } from '../../lambda-src/groups/session-store';
 import { AUDIT_EVENT, DENIAL_REASON, SOURCE, STRATEGY } from '../../src/private/contract';
 
 const cognitoMock = mockClient(CognitoIdentityProviderClient);

@@ -7,7 +7,7 @@ import type {
   PreTokenGenerationTriggerEvent,
   PreTokenGenerationV2TriggerEvent,
 } from 'aws-lambda';
-import type { ImpersonationConfig } from '../../lambda-src/shared/config';
+import type { ImpersonationConfig } from '../../lambda-src/common/config';
 import { CLIENT_METADATA, ENV } from '../../src/private/contract';
 
 /** Realistic identifiers, shared by the handler tests. */

@@ -19,9 +19,9 @@ import {
   standardPool,
 } from './groups-fixtures';
 import { handler } from '../../lambda-src/broker.lambda';
-import { accessTokenVerifier, resetAccessTokenVerifier } from '../../lambda-src/shared/admin-auth';
-import { REFRESH_MESSAGE } from '../../lambda-src/shared/groups-broker';
-import { scheduleNameOf } from '../../lambda-src/shared/groups-sessions';
+import { accessTokenVerifier, resetAccessTokenVerifier } from '../../lambda-src/broker/admin-auth';
+import { REFRESH_MESSAGE } from '../../lambda-src/groups/broker-actions';
+import { scheduleNameOf } from '../../lambda-src/groups/session-store';
 import { AUDIT_EVENT, BROKER_ERROR, DENIAL_REASON, SOURCE, STRATEGY } from '../../src/private/contract';
 
 const cognitoMock = mockClient(CognitoIdentityProviderClient);

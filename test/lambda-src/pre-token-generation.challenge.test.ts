@@ -33,9 +33,9 @@ import {
   v2Event,
 } from './fixtures';
 import { handler } from '../../lambda-src/pre-token-generation.lambda';
-import { resetDedicatedClientCache } from '../../lambda-src/shared/dedicated-client';
-import { ImpersonationRefused } from '../../lambda-src/shared/errors';
-import { signingKeyCache } from '../../lambda-src/shared/signing-keys';
+import { resetDedicatedClientCache } from '../../lambda-src/custom-challenge/client-id-parameter';
+import { ImpersonationRefused } from '../../lambda-src/common/errors';
+import { signingKeyCache } from '../../lambda-src/custom-challenge/signing-keys';
 import { ASSERTION_METADATA_KEY, AUDIT_EVENT, DENIAL_REASON, SOURCE, STRATEGY } from '../../src/private/contract';
 
 type AnyEvent = PreTokenGenerationV2TriggerEvent | PreTokenGenerationTriggerEvent;

@@ -27,7 +27,7 @@ import {
   v2Event,
 } from './fixtures';
 import { handler } from '../../lambda-src/pre-token-generation.lambda';
-import { ImpersonationRefused } from '../../lambda-src/shared/errors';
+import { ImpersonationRefused } from '../../lambda-src/common/errors';
 import { AUDIT_EVENT, CLIENT_METADATA, DENIAL_REASON, LIMITS, SOURCE, STRATEGY } from '../../src/private/contract';
 
 type AnyEvent = PreTokenGenerationV2TriggerEvent | PreTokenGenerationTriggerEvent;

@@ -11,7 +11,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { CHALLENGE_ENV, FakeSecret, KEY_1, SECRET_ARN, keyValue, rotate, spyConsole, type ConsoleSpies } from './challenge-fixtures';
 import { REQUEST_ID, USER_POOL_ID, isIsoTime, lambdaContext, setImpersonationEnv } from './fixtures';
 import { handler } from '../../lambda-src/rotate-key.lambda';
-import { newKeyValue, resetRotationClient } from '../../lambda-src/shared/key-rotation';
+import { newKeyValue, resetRotationClient } from '../../lambda-src/custom-challenge/key-rotation';
 import { AUDIT_EVENT, SOURCE, STRATEGY } from '../../src/private/contract';
 
 const secretsMock = mockClient(SecretsManagerClient);

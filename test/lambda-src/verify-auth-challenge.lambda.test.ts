@@ -26,8 +26,8 @@ import {
   type ConsoleSpies,
 } from './challenge-fixtures';
 import { ADMIN, TARGET, isIsoTime, lambdaContext, setImpersonationEnv } from './fixtures';
-import { resetDedicatedClientCache } from '../../lambda-src/shared/dedicated-client';
-import { signingKeyCache } from '../../lambda-src/shared/signing-keys';
+import { resetDedicatedClientCache } from '../../lambda-src/custom-challenge/client-id-parameter';
+import { signingKeyCache } from '../../lambda-src/custom-challenge/signing-keys';
 import { handler } from '../../lambda-src/verify-auth-challenge.lambda';
 import { ASSERTION_METADATA_KEY, CHALLENGE_FAILURE, LIMITS, SOURCE } from '../../src/private/contract';
 

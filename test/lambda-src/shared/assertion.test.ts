@@ -1,6 +1,6 @@
 import crypto from 'crypto';
 import * as fc from 'fast-check';
-import { parseSignedAssertion, signAssertion, verifyAssertion, type AssertionClaims, type SignedAssertion } from '../../../lambda-src/shared/assertion';
+import { parseSignedAssertion, signAssertion, verifyAssertion, type AssertionClaims, type SignedAssertion } from '../../../lambda-src/custom-challenge/assertion';
 import { LIMITS } from '../../../src/private/contract';
 import { DEDICATED_CLIENT_ID, KEY_1, KEY_2, OTHER_CLIENT_ID, OTHER_TARGET, UNKNOWN_KEY, assertionClaims, newNonce } from '../challenge-fixtures';
 import { ADMIN, TARGET } from '../fixtures';

@@ -7,7 +7,7 @@ import {
   reasonFor,
   runCustomResource,
   sendWithRetry,
-} from '../../../lambda-src/shared/cfn-response';
+} from '../../../lambda-src/attach-triggers/cfn-response';
 
 const RESPONSE_URL = 'https://cloudformation-custom-resource-response-euwest1.s3.eu-west-1.amazonaws.com/arn%3Aaws%3Acloudformation?X-Amz-Signature=SECRET-SIGNATURE';
 

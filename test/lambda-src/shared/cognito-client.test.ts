@@ -1,5 +1,5 @@
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { cognitoClient } from '../../../lambda-src/shared/cognito-client';
+import { cognitoClient } from '../../../lambda-src/common/aws-clients';
 
 describe('cognitoClient', () => {
   it('creates one client and then reuses it', async () => {

@@ -1,4 +1,4 @@
-import { readConfig } from '../../../lambda-src/shared/config';
+import { readConfig } from '../../../lambda-src/common/config';
 import { ENV, LIMITS } from '../../../src/private/contract';
 import { ADMIN_GROUP, setImpersonationEnv } from '../fixtures';
 

@@ -1,6 +1,6 @@
 import { GetParameterCommand, InternalServerError, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
-import { dedicatedClientId, resetDedicatedClientCache } from '../../../lambda-src/shared/dedicated-client';
+import { dedicatedClientId, resetDedicatedClientCache } from '../../../lambda-src/custom-challenge/client-id-parameter';
 import { CHALLENGE_ENV, CLIENT_ID_PARAMETER, DEDICATED_CLIENT_ID, OTHER_CLIENT_ID, parameterHolds } from '../challenge-fixtures';
 import { setImpersonationEnv } from '../fixtures';
 

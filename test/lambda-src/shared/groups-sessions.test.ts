@@ -10,7 +10,7 @@ import {
   readGroupsEnvironment,
   scheduleNameOf,
   scheduleNamePrefixOf,
-} from '../../../lambda-src/shared/groups-sessions';
+} from '../../../lambda-src/groups/session-store';
 import { ENV } from '../../../src/private/contract';
 import { ADMIN, TARGET, USER_POOL_ID } from '../fixtures';
 import { FakeScheduler, SCHEDULE_GROUP } from '../groups-fixtures';

@@ -1,7 +1,7 @@
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ImpersonationRefused } from '../../../lambda-src/shared/errors';
-import { impersonate } from '../../../lambda-src/shared/pre-token-impersonation';
+import { ImpersonationRefused } from '../../../lambda-src/common/errors';
+import { impersonate } from '../../../lambda-src/pre-token/impersonate';
 import { AUDIT_EVENT, DENIAL_REASON } from '../../../src/private/contract';
 import { DEFAULT_ENV, REQUEST_ID, setImpersonationEnv, v2Event } from '../fixtures';
 

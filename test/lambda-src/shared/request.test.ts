@@ -1,6 +1,6 @@
 import * as fc from 'fast-check';
-import { ImpersonationRefused } from '../../../lambda-src/shared/errors';
-import { asksForImpersonation, boundedForAudit, parseImpersonationRequest } from '../../../lambda-src/shared/request';
+import { ImpersonationRefused } from '../../../lambda-src/common/errors';
+import { asksForImpersonation, boundedForAudit, parseImpersonationRequest } from '../../../lambda-src/common/impersonation-request';
 import { CLIENT_METADATA, DENIAL_REASON, LIMITS } from '../../../src/private/contract';
 import { testConfig } from '../fixtures';
 

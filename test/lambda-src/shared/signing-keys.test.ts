@@ -5,7 +5,7 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { parseKey, signingKeyCache, signingKeys, verificationKeys } from '../../../lambda-src/shared/signing-keys';
+import { parseKey, signingKeyCache, signingKeys, verificationKeys } from '../../../lambda-src/custom-challenge/signing-keys';
 import { LIMITS } from '../../../src/private/contract';
 import { CHALLENGE_ENV, FakeSecret, KEY_1, KEY_2, SECRET_ARN, keyValue } from '../challenge-fixtures';
 import { setImpersonationEnv } from '../fixtures';

@@ -6,8 +6,8 @@ import {
   UserNotFoundException,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ImpersonationRefused } from '../../../lambda-src/shared/errors';
-import { assertTargetAllowed, resolveTarget, type Actor, type TargetUser } from '../../../lambda-src/shared/target';
+import { ImpersonationRefused } from '../../../lambda-src/common/errors';
+import { assertTargetAllowed, resolveTarget, type Actor, type TargetUser } from '../../../lambda-src/common/target';
 import { DENIAL_REASON } from '../../../src/private/contract';
 import { ADMIN, ADMIN_GROUP, PROTECTED_GROUP, TARGET, USER_POOL_ID, adminGetUserOutput, groupsPage, testConfig } from '../fixtures';
 

@@ -10,7 +10,7 @@ import {
   writeSlot,
   type PlanInput,
   type SlotMap,
-} from '../../../lambda-src/shared/trigger-slots';
+} from '../../../lambda-src/attach-triggers/trigger-slots';
 import { TRIGGER_SLOTS } from '../../../src/private/attach-triggers-contract';
 import { OURS, POOL_ID, THEIRS, existingTriggers } from '../user-pool-fixture';
 

@@ -6,7 +6,7 @@ import {
   UserPoolType$,
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { LambdaConfigType, UserPoolType } from '@aws-sdk/client-cognito-identity-provider';
-import { PRESERVED_FIELDS, READ_ONLY_FIELDS, toUpdateUserPoolInput } from '../../../lambda-src/shared/user-pool-update';
+import { PRESERVED_FIELDS, READ_ONLY_FIELDS, toUpdateUserPoolInput } from '../../../lambda-src/attach-triggers/user-pool-update';
 import { OURS, POOL_ID, describedPool, existingTriggers } from '../user-pool-fixture';
 
 /**

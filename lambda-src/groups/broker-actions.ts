@@ -1,7 +1,7 @@
 import { randomUUID } from 'crypto';
-import type { ActionContext } from './broker';
-import { cognitoClient } from './cognito-client';
-import { ImpersonationRefused } from './errors';
+import type { ActionContext } from '../broker/handle-request';
+import { cognitoClient } from '../common/aws-clients';
+import { ImpersonationRefused } from '../common/errors';
 import {
   GroupChangeError,
   SESSION_KIND,
@@ -18,10 +18,10 @@ import {
   type GroupsEnvironment,
   type GroupsSession,
   type SessionStore,
-} from './groups-sessions';
-import { validateImpersonationRequest } from './request';
+} from './session-store';
+import { validateImpersonationRequest } from '../common/impersonation-request';
 import { schedulerClient } from './scheduler-client';
-import { assertTargetAllowed, groupsOfUser, resolveTargetByUsernameOrSub } from './target';
+import { assertTargetAllowed, groupsOfUser, resolveTargetByUsernameOrSub } from '../common/target';
 import { AUDIT_EVENT, DENIAL_REASON, END_CAUSE, LIMITS } from '../../src/private/contract';
 
 /** The groups strategy's broker actions: `start`, `end` and `list`. */

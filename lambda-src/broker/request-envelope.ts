@@ -1,4 +1,4 @@
-import { ImpersonationRefused } from './errors';
+import { ImpersonationRefused } from '../common/errors';
 import { DENIAL_REASON, LIMITS } from '../../src/private/contract';
 
 /** The broker's actions; which ones a strategy offers is up to the strategy. */

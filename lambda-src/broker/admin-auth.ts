@@ -1,8 +1,8 @@
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
-import type { ImpersonationConfig } from './config';
-import { ImpersonationRefused } from './errors';
-import { resolveTarget, type Actor } from './target';
+import type { ImpersonationConfig } from '../common/config';
+import { ImpersonationRefused } from '../common/errors';
+import { resolveTarget, type Actor } from '../common/target';
 import { DENIAL_REASON } from '../../src/private/contract';
 
 type AccessTokenVerifier = ReturnType<typeof CognitoJwtVerifier.create<{ userPoolId: string; tokenUse: 'access'; clientId: null }>>;

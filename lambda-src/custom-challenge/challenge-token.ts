@@ -1,9 +1,9 @@
 import type { Context } from 'aws-lambda';
 import { verifyAssertion } from './assertion';
-import { writeAuditEvent } from './audit';
-import { addClaim, type PreTokenEvent } from './claims';
-import { dedicatedClientId } from './dedicated-client';
-import { ImpersonationRefused } from './errors';
+import { writeAuditEvent } from '../common/audit';
+import { addClaim, type PreTokenEvent } from '../common/token-claims';
+import { dedicatedClientId } from './client-id-parameter';
+import { ImpersonationRefused } from '../common/errors';
 import { signingKeys, verificationKeys } from './signing-keys';
 import { ASSERTION_METADATA_KEY, AUDIT_EVENT, DENIAL_REASON, SOURCE, STRATEGY } from '../../src/private/contract';
 

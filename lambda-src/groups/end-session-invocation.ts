@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
-import { writeAuditEvent, type AuditEvent } from './audit';
-import { cognitoClient } from './cognito-client';
+import { writeAuditEvent, type AuditEvent } from '../common/audit';
+import { cognitoClient } from '../common/aws-clients';
 import {
   endSession,
   isScheduleName,
@@ -9,7 +9,7 @@ import {
   readSession,
   type GroupsSession,
   type SessionStore,
-} from './groups-sessions';
+} from './session-store';
 import { schedulerClient } from './scheduler-client';
 import { AUDIT_EVENT, DENIAL_REASON, END_CAUSE, ENV, SOURCE, STRATEGY } from '../../src/private/contract';
 

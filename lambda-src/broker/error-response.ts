@@ -1,4 +1,4 @@
-import { ImpersonationRefused, type DenialReason } from './errors';
+import { ImpersonationRefused, type DenialReason } from '../common/errors';
 import { BROKER_ERROR, DENIAL_REASON } from '../../src/private/contract';
 
 /** A broker error code. */

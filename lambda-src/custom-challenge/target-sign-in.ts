@@ -6,9 +6,9 @@ import {
   type CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { signAssertion } from './assertion';
-import { ImpersonationRefused } from './errors';
+import { ImpersonationRefused } from '../common/errors';
 import { signingKeys } from './signing-keys';
-import type { Actor, TargetUser } from './target';
+import type { Actor, TargetUser } from '../common/target';
 import { ASSERTION_METADATA_KEY, DENIAL_REASON, LIMITS } from '../../src/private/contract';
 
 /** What the broker hands back for a customChallenge impersonation. Never a refresh token. */

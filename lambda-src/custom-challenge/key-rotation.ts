@@ -7,7 +7,7 @@ import {
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import type { Context } from 'aws-lambda';
-import { writeAuditEvent } from './audit';
+import { writeAuditEvent } from '../common/audit';
 import { parseKey } from './signing-keys';
 import { AUDIT_EVENT, ENV, SOURCE, STRATEGY } from '../../src/private/contract';
 

@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import { writeAuditEvent } from './audit';
+import { writeAuditEvent } from '../common/audit';
 import { AUDIT_EVENT, STRATEGY } from '../../src/private/contract';
 
 /** The fields every custom-auth trigger event carries. */

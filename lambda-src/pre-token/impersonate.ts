@@ -1,15 +1,15 @@
 import { randomUUID } from 'crypto';
 import type { Context } from 'aws-lambda';
-import { writeAuditEvent, type AuditEvent } from './audit';
-import { addClaim, type PreTokenEvent } from './claims';
-import { cognitoClient } from './cognito-client';
-import { readConfig } from './config';
-import { ImpersonationRefused } from './errors';
-import { boundedForAudit, parseImpersonationRequest } from './request';
-import { assertTargetAllowed, resolveTarget, type Actor } from './target';
+import { writeAuditEvent, type AuditEvent } from '../common/audit';
+import { addClaim, type PreTokenEvent } from '../common/token-claims';
+import { cognitoClient } from '../common/aws-clients';
+import { readConfig } from '../common/config';
+import { ImpersonationRefused } from '../common/errors';
+import { boundedForAudit, parseImpersonationRequest } from '../common/impersonation-request';
+import { assertTargetAllowed, resolveTarget, type Actor } from '../common/target';
 import { AUDIT_EVENT, CLIENT_METADATA, DENIAL_REASON, LIMITS, SOURCE, STRATEGY } from '../../src/private/contract';
 
-export type { PreTokenEvent } from './claims';
+export type { PreTokenEvent } from '../common/token-claims';
 
 /** The claim's value: who is being impersonated, and the session that ties the token to the audit trail. */
 export interface ImpersonationClaim {

@@ -1,16 +1,16 @@
 import { randomUUID } from 'crypto';
 import type { Context } from 'aws-lambda';
 import { authenticateAdmin } from './admin-auth';
-import { writeAuditEvent, type AuditEvent } from './audit';
-import { denialReasonOf, errorResponse, type BrokerErrorResponse } from './broker-errors';
-import { parseBrokerRequest, type BrokerAction, type BrokerRequest } from './broker-request';
-import { issueTargetTokens, type ChallengeTokens } from './challenge-broker';
-import { cognitoClient } from './cognito-client';
-import { readConfig, type ImpersonationConfig } from './config';
-import { ImpersonationRefused } from './errors';
-import { endGroups, listGroups, startGroups } from './groups-broker';
-import { boundedForAudit, validateImpersonationRequest } from './request';
-import { assertTargetAllowed, resolveTargetByUsernameOrSub, type Actor } from './target';
+import { writeAuditEvent, type AuditEvent } from '../common/audit';
+import { denialReasonOf, errorResponse, type BrokerErrorResponse } from './error-response';
+import { parseBrokerRequest, type BrokerAction, type BrokerRequest } from './request-envelope';
+import { issueTargetTokens, type ChallengeTokens } from '../custom-challenge/target-sign-in';
+import { cognitoClient } from '../common/aws-clients';
+import { readConfig, type ImpersonationConfig } from '../common/config';
+import { ImpersonationRefused } from '../common/errors';
+import { endGroups, listGroups, startGroups } from '../groups/broker-actions';
+import { boundedForAudit, validateImpersonationRequest } from '../common/impersonation-request';
+import { assertTargetAllowed, resolveTargetByUsernameOrSub, type Actor } from '../common/target';
 import { AUDIT_EVENT, DENIAL_REASON, ENV, LIMITS, SOURCE, STRATEGY } from '../../src/private/contract';
 
 /** A successful customChallenge `start`. */
