@@ -1,9 +1,11 @@
 import type { Context } from 'aws-lambda';
-import type { PreTokenEvent } from './common/token-claims';
+import { onContainerReset } from './common/container-state';
 import { asksForImpersonation } from './common/impersonation-request';
+import type { PreTokenEvent } from './common/token-claims';
 import { ASSERTION_METADATA_KEY, ENV, STRATEGY } from '../src/private/contract';
 
 let strategy: string | undefined;
+onContainerReset(() => { strategy = undefined; });
 
 /**
  * The strategy this function serves, read once per container: reading process.env costs
@@ -12,11 +14,6 @@ let strategy: string | undefined;
 function strategyOf(): string {
   strategy ??= process.env[ENV.STRATEGY] ?? STRATEGY.PRE_TOKEN_GENERATION;
   return strategy;
-}
-
-/** For tests that switch strategies within one module registry. */
-export function resetStrategyCache(): void {
-  strategy = undefined;
 }
 
 /**

@@ -1,25 +1,19 @@
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
+import { DENIAL_REASON } from '../../src/private/contract';
+import { cached } from '../common/cache';
 import type { ImpersonationConfig } from '../common/config';
 import { ImpersonationRefused } from '../common/errors';
 import { resolveTarget, type Actor } from '../common/target';
-import { DENIAL_REASON } from '../../src/private/contract';
 
 type AccessTokenVerifier = ReturnType<typeof CognitoJwtVerifier.create<{ userPoolId: string; tokenUse: 'access'; clientId: null }>>;
-
-let verifier: AccessTokenVerifier | undefined;
-let verifierPool: string | undefined;
 
 /**
  * The pool's access-token verifier (signature against the pool's JWKS, issuer, token_use
  * and expiry), one per container so that the JWKS is fetched once and cached.
  */
 export function accessTokenVerifier(userPoolId: string): AccessTokenVerifier {
-  if (!verifier || verifierPool !== userPoolId) {
-    verifier = CognitoJwtVerifier.create({ userPoolId, tokenUse: 'access', clientId: null });
-    verifierPool = userPoolId;
-  }
-  return verifier;
+  return cached('access-token-verifier', () => CognitoJwtVerifier.create({ userPoolId, tokenUse: 'access', clientId: null }), { key: userPoolId });
 }
 
 /**
@@ -56,10 +50,4 @@ export async function authenticateAdmin(
     throw new ImpersonationRefused(DENIAL_REASON.NOT_ADMIN);
   }
   return { sub: payload.sub, username: admin.username };
-}
-
-/** For tests: drop the verifier (and its JWKS cache). */
-export function resetAccessTokenVerifier(): void {
-  verifier = undefined;
-  verifierPool = undefined;
 }

@@ -1,5 +1,5 @@
-import { ImpersonationRefused, type DenialReason } from '../common/errors';
 import { BROKER_ERROR, DENIAL_REASON } from '../../src/private/contract';
+import { ImpersonationRefused, type DenialReason } from '../common/errors';
 
 /** A broker error code. */
 export type BrokerErrorCode = (typeof BROKER_ERROR)[keyof typeof BROKER_ERROR];
@@ -29,9 +29,4 @@ export function errorResponse(err: unknown): BrokerErrorResponse {
   const mapped = err instanceof ImpersonationRefused ? BY_DENIAL[err.denialReason] : undefined;
   const [code, message] = mapped ?? [BROKER_ERROR.INTERNAL_ERROR, 'The request could not be completed.'];
   return { error: { code, message } };
-}
-
-/** The denial reason to audit for an error. */
-export function denialReasonOf(err: unknown): DenialReason {
-  return err instanceof ImpersonationRefused ? err.denialReason : DENIAL_REASON.INTERNAL_ERROR;
 }

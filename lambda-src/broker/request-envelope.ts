@@ -1,19 +1,6 @@
-import { ImpersonationRefused } from '../common/errors';
 import { DENIAL_REASON, LIMITS } from '../../src/private/contract';
-
-/** The broker's actions; which ones a strategy offers is up to the strategy. */
-export type BrokerAction = 'start' | 'end' | 'list';
-
-/** A broker request after its envelope was checked (whom and why are validated later). */
-export interface BrokerRequest {
-  readonly action: BrokerAction;
-  readonly accessToken: string;
-  readonly target?: unknown;
-  readonly reason?: unknown;
-  readonly sessionId?: string;
-  /** groups `start`: how long the session lasts, in whole minutes (bounded by the strategy). */
-  readonly durationMinutes?: number;
-}
+import type { BrokerAction, BrokerRequest } from '../common/broker-action';
+import { ImpersonationRefused } from '../common/errors';
 
 const ACTIONS: readonly BrokerAction[] = ['start', 'end', 'list'];
 const KNOWN_FIELDS = new Set(['action', 'accessToken', 'target', 'reason', 'sessionId', 'durationMinutes']);

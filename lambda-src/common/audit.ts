@@ -47,6 +47,36 @@ export interface AuditEvent {
   readonly sessionCount?: number;
 }
 
+/** Where an event comes from: the same for every event one invocation writes. */
+export type AuditBase = Pick<AuditEvent, 'strategy' | 'source' | 'userPoolId' | 'requestId' | 'clientId' | 'triggerSource'>;
+
+/** What an outcome adds to its invocation's base (a broker's outcome may name the client too). */
+export type AuditOutcome = Omit<AuditEvent, 'strategy' | 'source' | 'userPoolId' | 'requestId'>;
+
+/** Writes `outcome` on top of `base`: one writer per invocation. */
+export function auditWriter(base: AuditBase | (() => AuditBase)): (outcome: AuditOutcome) => void {
+  return (outcome) => writeAuditEvent({ ...(typeof base === 'function' ? base() : base), ...outcome });
+}
+
+/** The parts of a Cognito trigger event that name where an event comes from. */
+export interface TriggerOrigin {
+  readonly userPoolId: string;
+  readonly triggerSource: string;
+  readonly callerContext?: { readonly clientId?: string };
+}
+
+/** The base of a Cognito trigger's events: pool, client and trigger source come from Cognito's event. */
+export function triggerAuditBase(strategy: string, source: string, event: TriggerOrigin, context: { awsRequestId: string }): AuditBase {
+  return {
+    strategy,
+    source,
+    userPoolId: event.userPoolId,
+    clientId: event.callerContext?.clientId,
+    requestId: context.awsRequestId,
+    triggerSource: event.triggerSource,
+  };
+}
+
 /**
  * Writes one audit event. With the function's JSON log format the runtime wraps it as
  * `{"timestamp","level","requestId","message": <event>}` in the audit log group, which

@@ -15,3 +15,13 @@ export class ImpersonationRefused extends Error {
     super(`Impersonation refused: ${denialReason}`);
   }
 }
+
+/** The denial reason to audit for an error: a refusal's own, anything unexpected is an InternalError. */
+export function denialReasonOf(err: unknown): DenialReason {
+  return err instanceof ImpersonationRefused ? err.denialReason : DENIAL_REASON.INTERNAL_ERROR;
+}
+
+/** The `name` of an SDK error (`UserNotFoundException`, `ResourceNotFoundException`, …), if any. */
+export function errorNameOf(err: unknown): string | undefined {
+  return (err as { name?: string } | undefined)?.name;
+}

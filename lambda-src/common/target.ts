@@ -5,8 +5,8 @@ import {
   type CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { ImpersonationConfig } from './config';
-import { ImpersonationRefused } from './errors';
-import { DENIAL_REASON } from '../../src/private/contract';
+import { ImpersonationRefused, errorNameOf } from './errors';
+import { DENIAL_REASON, PATTERN } from '../../src/private/contract';
 
 const MAX_GROUP_PAGES = 5;
 
@@ -71,14 +71,16 @@ export async function resolveTarget(
       groups,
     };
   } catch (err) {
-    if ((err as { name?: string }).name === 'UserNotFoundException') {
+    if (errorNameOf(err) === 'UserNotFoundException') {
       throw new ImpersonationRefused(DENIAL_REASON.TARGET_NOT_FOUND);
     }
     throw new ImpersonationRefused(DENIAL_REASON.LOOKUP_FAILED);
   }
 }
 
-const SUB = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// The contract's UUID, in either case: a requested name shaped like a sub in upper case is looked
+// up by sub too, as it always was (ListUsers then finds no user and the name is tried as a username).
+const SUB = new RegExp(PATTERN.UUID.source, 'i');
 
 /**
  * Like resolveTarget, but the target may also be named by its `sub` (a UUID), which

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'crypto';
-import { LIMITS } from '../../src/private/contract';
+import { CHALLENGE_FAILURE, LIMITS } from '../../src/private/contract';
 
 /**
  * What the broker asserts when it answers a custom-auth challenge: this admin acts as this
@@ -41,7 +41,7 @@ export function signAssertion(key: string, claims: AssertionClaims): SignedAsser
 }
 
 /** Why an assertion was not accepted. */
-export type AssertionFailure = 'MalformedAnswer' | 'Expired' | 'BadSignature';
+export type AssertionFailure = typeof CHALLENGE_FAILURE.MALFORMED | typeof CHALLENGE_FAILURE.EXPIRED | typeof CHALLENGE_FAILURE.BAD_SIGNATURE;
 
 /**
  * Checks a signed assertion against what the verifier knows for itself (the nonce it
@@ -56,7 +56,7 @@ export function verifyAssertion(
   nowSeconds: number,
 ): { ok: true; assertion: SignedAssertion } | { ok: false; failure: AssertionFailure } {
   const parsed = parseSignedAssertion(answer);
-  if (!parsed) return { ok: false, failure: 'MalformedAnswer' };
+  if (!parsed) return { ok: false, failure: CHALLENGE_FAILURE.MALFORMED };
   const claims: AssertionClaims = {
     nonce: expected.nonce ?? parsed.nonce,
     targetUsername: expected.targetUsername,
@@ -77,10 +77,10 @@ export function verifyAssertion(
     const computed = mac(key, claims);
     return presented.length === computed.length && timingSafeEqual(presented, computed);
   });
-  if (!matches) return { ok: false, failure: 'BadSignature' };
+  if (!matches) return { ok: false, failure: CHALLENGE_FAILURE.BAD_SIGNATURE };
   // Checked after the MAC, so an attacker learns nothing about expiry handling from forgeries.
   if (parsed.expiresAt < nowSeconds || parsed.expiresAt > nowSeconds + LIMITS.ASSERTION_LIFETIME_SECONDS + 30) {
-    return { ok: false, failure: 'Expired' };
+    return { ok: false, failure: CHALLENGE_FAILURE.EXPIRED };
   }
   return { ok: true, assertion: { ...parsed, ...claims, v: 1, mac: parsed.mac } };
 }

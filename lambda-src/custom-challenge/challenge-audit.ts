@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
-import { writeAuditEvent } from '../common/audit';
 import { AUDIT_EVENT, STRATEGY } from '../../src/private/contract';
+import { triggerAuditBase, writeAuditEvent } from '../common/audit';
 
 /** The fields every custom-auth trigger event carries. */
 export interface ChallengeTriggerEvent {
@@ -21,12 +21,7 @@ export function auditChallengeFailure(
 ): void {
   writeAuditEvent({
     event: AUDIT_EVENT.CHALLENGE_FAILED,
-    strategy: STRATEGY.CUSTOM_CHALLENGE,
-    source,
-    userPoolId: event.userPoolId,
-    clientId: event.callerContext?.clientId,
-    requestId: context.awsRequestId,
-    triggerSource: event.triggerSource,
+    ...triggerAuditBase(STRATEGY.CUSTOM_CHALLENGE, source, event, context),
     actor,
     target: { sub: event.request?.userAttributes?.sub, username: event.userName },
     failureReason,

@@ -1,11 +1,11 @@
 import type { Context } from 'aws-lambda';
 import { verifyAssertion } from './assertion';
-import { writeAuditEvent } from '../common/audit';
-import { addClaim, type PreTokenEvent } from '../common/token-claims';
 import { dedicatedClientId } from './client-id-parameter';
-import { ImpersonationRefused } from '../common/errors';
 import { signingKeys, verificationKeys } from './signing-keys';
 import { ASSERTION_METADATA_KEY, AUDIT_EVENT, DENIAL_REASON, SOURCE, STRATEGY } from '../../src/private/contract';
+import { triggerAuditBase, writeAuditEvent } from '../common/audit';
+import { ImpersonationRefused, type DenialReason } from '../common/errors';
+import { addClaim, type PreTokenEvent } from '../common/token-claims';
 
 const REFRESH = 'TokenGeneration_RefreshTokens';
 
@@ -25,16 +25,9 @@ export interface ActClaim {
  * - anything that claims to be an impersonation and does not check out is refused.
  */
 export async function markImpersonationToken<E extends PreTokenEvent>(event: E, context: Pick<Context, 'awsRequestId'>): Promise<E> {
-  const base = {
-    strategy: STRATEGY.CUSTOM_CHALLENGE,
-    source: SOURCE.PRE_TOKEN_GENERATION,
-    userPoolId: event.userPoolId,
-    clientId: event.callerContext?.clientId,
-    requestId: context.awsRequestId,
-    triggerSource: event.triggerSource,
-  };
+  const base = triggerAuditBase(STRATEGY.CUSTOM_CHALLENGE, SOURCE.PRE_TOKEN_GENERATION, event, context);
   const target = { sub: event.request.userAttributes?.sub, username: event.userName };
-  const refuse = (denialReason: (typeof DENIAL_REASON)[keyof typeof DENIAL_REASON], actor?: { sub?: string; username?: string }): never => {
+  const refuse = (denialReason: DenialReason, actor?: { sub?: string; username?: string }): never => {
     writeAuditEvent({ ...base, event: AUDIT_EVENT.DENIED, denialReason, actor, target });
     throw new ImpersonationRefused(denialReason);
   };

@@ -1,10 +1,9 @@
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { ENV } from '../../src/private/contract';
+import { awsClient } from '../common/aws-clients';
+import { cachedAsync } from '../common/cache';
 
-let client: SSMClient | undefined;
-let cached: { clientId: string; fetchedAt: number } | undefined;
-
-const TTL_MS = 15 * 60 * 1000;
+const MAX_AGE_MS = 15 * 60 * 1000;
 
 /**
  * The id of the construct's dedicated app client, read from the SSM parameter the
@@ -12,19 +11,14 @@ const TTL_MS = 15 * 60 * 1000;
  * environment: the pool depends on its triggers and the client on the pool.
  */
 export async function dedicatedClientId(now: number = Date.now()): Promise<string> {
-  if (cached && now - cached.fetchedAt < TTL_MS) return cached.clientId;
-  const name = process.env[ENV.CLIENT_ID_PARAMETER];
-  if (!name) throw new Error(`${ENV.CLIENT_ID_PARAMETER} is not set`);
-  client ??= new SSMClient({});
-  const out = await client.send(new GetParameterCommand({ Name: name }));
-  const clientId = out.Parameter?.Value;
-  if (!clientId) throw new Error('the client id parameter is empty');
-  cached = { clientId, fetchedAt: now };
-  return clientId;
+  return cachedAsync('dedicated-client-id', readClientIdParameter, { maxAgeMs: MAX_AGE_MS, now });
 }
 
-/** For tests: forget the cached id. */
-export function resetDedicatedClientCache(): void {
-  cached = undefined;
-  client = undefined;
+async function readClientIdParameter(): Promise<string> {
+  const name = process.env[ENV.CLIENT_ID_PARAMETER];
+  if (!name) throw new Error(`${ENV.CLIENT_ID_PARAMETER} is not set`);
+  const out = await awsClient(SSMClient).send(new GetParameterCommand({ Name: name }));
+  const clientId = out.Parameter?.Value;
+  if (!clientId) throw new Error('the client id parameter is empty');
+  return clientId;
 }

@@ -7,9 +7,11 @@ import {
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import type { Context } from 'aws-lambda';
-import { writeAuditEvent } from '../common/audit';
 import { parseKey } from './signing-keys';
 import { AUDIT_EVENT, ENV, SOURCE, STRATEGY } from '../../src/private/contract';
+import { auditWriter } from '../common/audit';
+import { awsClient } from '../common/aws-clients';
+import { errorNameOf } from '../common/errors';
 
 /** What Secrets Manager sends a rotation function. */
 export interface RotationEvent {
@@ -17,8 +19,6 @@ export interface RotationEvent {
   readonly SecretId: string;
   readonly ClientRequestToken: string;
 }
-
-let client: SecretsManagerClient | undefined;
 
 /** A new key: 32 random bytes from the OS CSPRNG, base64 (44 characters). */
 export function newKeyValue(): string {
@@ -31,19 +31,15 @@ export function newKeyValue(): string {
  * Secrets Manager records the rotation as failed (and the rotation alarm goes off).
  */
 export async function rotateSigningKey(event: RotationEvent, context: Pick<Context, 'awsRequestId'>): Promise<void> {
-  client ??= new SecretsManagerClient({});
-  const sm = client;
+  const sm = awsClient(SecretsManagerClient);
+  const write = auditWriter({
+    strategy: STRATEGY.CUSTOM_CHALLENGE,
+    source: SOURCE.ROTATE_KEY,
+    userPoolId: process.env[ENV.USER_POOL_ID] ?? '',
+    requestId: context.awsRequestId,
+  });
   const audit = (type: typeof AUDIT_EVENT.KEY_ROTATED | typeof AUDIT_EVENT.KEY_ROTATION_FAILED, extra: { failureReason?: string } = {}) =>
-    writeAuditEvent({
-      event: type,
-      strategy: STRATEGY.CUSTOM_CHALLENGE,
-      source: SOURCE.ROTATE_KEY,
-      userPoolId: process.env[ENV.USER_POOL_ID] ?? '',
-      requestId: context.awsRequestId,
-      rotationStep: event?.Step,
-      versionId: event?.ClientRequestToken,
-      ...extra,
-    });
+    write({ event: type, rotationStep: event?.Step, versionId: event?.ClientRequestToken, ...extra });
   try {
     const { Step: step, SecretId: secretId, ClientRequestToken: token } = event;
     if (secretId !== process.env[ENV.SECRET_ARN]) throw new RotationError('NotOurSecret');
@@ -98,7 +94,7 @@ async function pendingExists(sm: SecretsManagerClient, secretId: string, token: 
     await sm.send(new GetSecretValueCommand({ SecretId: secretId, VersionId: token, VersionStage: 'AWSPENDING' }));
     return true;
   } catch (err) {
-    if ((err as { name?: string }).name === 'ResourceNotFoundException') return false;
+    if (errorNameOf(err) === 'ResourceNotFoundException') return false;
     throw err;
   }
 }
@@ -107,9 +103,4 @@ class RotationError extends Error {
   constructor(public readonly reason: string) {
     super(`Key rotation refused: ${reason}`);
   }
-}
-
-/** For tests. */
-export function resetRotationClient(): void {
-  client = undefined;
 }

@@ -1,5 +1,8 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ENV, LIMITS } from '../../src/private/contract';
+import { awsClient } from '../common/aws-clients';
+import { cachedAsync, loadCount } from '../common/cache';
+import { errorNameOf } from '../common/errors';
 
 /** The HMAC keys in force: the current one signs; both verify during a rotation. */
 export interface SigningKeys {
@@ -7,9 +10,8 @@ export interface SigningKeys {
   readonly previous?: string;
 }
 
-let client: SecretsManagerClient | undefined;
-let cached: { keys: SigningKeys; fetchedAt: number } | undefined;
-let fetches = 0;
+/** The cache slot of the keys. */
+export const SIGNING_KEYS_SLOT = 'signing-keys';
 
 /**
  * The signing keys, cached for IMPERSONATION_KEY_CACHE_SECONDS (default 5 minutes): a
@@ -17,24 +19,23 @@ let fetches = 0;
  * within one cache period, which the previous key's validity covers.
  */
 export async function signingKeys(now: number = Date.now()): Promise<SigningKeys> {
-  const ttlMs = Number(process.env[ENV.KEY_CACHE_SECONDS] ?? LIMITS.DEFAULT_KEY_CACHE_SECONDS) * 1000;
-  if (cached && now - cached.fetchedAt < ttlMs) {
-    return cached.keys;
-  }
+  const maxAgeMs = Number(process.env[ENV.KEY_CACHE_SECONDS] ?? LIMITS.DEFAULT_KEY_CACHE_SECONDS) * 1000;
+  return cachedAsync(SIGNING_KEYS_SLOT, fetchSigningKeys, { maxAgeMs, now });
+}
+
+async function fetchSigningKeys(): Promise<SigningKeys> {
   const secretId = process.env[ENV.SECRET_ARN];
   if (!secretId) throw new Error(`${ENV.SECRET_ARN} is not set`);
-  client ??= new SecretsManagerClient({});
+  const client = awsClient(SecretsManagerClient);
   const [current, previous] = await Promise.all([
     readKey(client, secretId, 'AWSCURRENT'),
     readKey(client, secretId, 'AWSPREVIOUS').catch((err) => {
       // Before the first rotation there is no previous version.
-      if ((err as { name?: string }).name === 'ResourceNotFoundException') return undefined;
+      if (errorNameOf(err) === 'ResourceNotFoundException') return undefined;
       throw err;
     }),
   ]);
-  fetches++;
-  cached = { keys: { current: current!, previous }, fetchedAt: now };
-  return cached.keys;
+  return { current: current!, previous };
 }
 
 /** The keys as a list to verify with, current first. */
@@ -61,12 +62,7 @@ export function parseKey(secretString: string | undefined): string {
   return key;
 }
 
-/** For tests and benchmarks: forget the cache; how many fetches were made. */
-export const signingKeyCache = {
-  reset(): void {
-    cached = undefined;
-    client = undefined;
-    fetches = 0;
-  },
-  fetches: (): number => fetches,
-};
+/** For tests and benchmarks: how often the keys were fetched since the container (state) started. */
+export function signingKeyFetches(): number {
+  return loadCount(SIGNING_KEYS_SLOT);
+}

@@ -6,10 +6,11 @@ import {
   type CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { signAssertion } from './assertion';
-import { ImpersonationRefused } from '../common/errors';
 import { signingKeys } from './signing-keys';
-import type { Actor, TargetUser } from '../common/target';
 import { ASSERTION_METADATA_KEY, DENIAL_REASON, LIMITS } from '../../src/private/contract';
+import { cachedAsync } from '../common/cache';
+import { ImpersonationRefused } from '../common/errors';
+import type { Actor, TargetUser } from '../common/target';
 
 /** What the broker hands back for a customChallenge impersonation. Never a refresh token. */
 export interface ChallengeTokens {
@@ -19,25 +20,17 @@ export interface ChallengeTokens {
   readonly expiresIn: number;
 }
 
-let clientSecret: { clientId: string; secret: string } | undefined;
-
 /**
  * The dedicated client's secret, read with DescribeUserPoolClient once per container: it is
  * never in the function's configuration, the template or a log.
  */
 async function dedicatedClientSecret(client: CognitoIdentityProviderClient, userPoolId: string, clientId: string): Promise<string> {
-  if (clientSecret?.clientId !== clientId) {
+  return cachedAsync('dedicated-client-secret', async () => {
     const out = await client.send(new DescribeUserPoolClientCommand({ UserPoolId: userPoolId, ClientId: clientId }));
     const secret = out.UserPoolClient?.ClientSecret;
     if (!secret) throw new Error('the impersonation client has no secret');
-    clientSecret = { clientId, secret };
-  }
-  return clientSecret.secret;
-}
-
-/** For tests. */
-export function resetClientSecretCache(): void {
-  clientSecret = undefined;
+    return secret;
+  }, { key: clientId });
 }
 
 function secretHash(secret: string, username: string, clientId: string): string {

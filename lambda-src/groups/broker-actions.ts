@@ -1,28 +1,17 @@
 import { randomUUID } from 'crypto';
-import type { ActionContext } from '../broker/handle-request';
-import { cognitoClient } from '../common/aws-clients';
-import { ImpersonationRefused } from '../common/errors';
-import {
-  GroupChangeError,
-  SESSION_KIND,
-  addSessionGroups,
-  createSessionSchedule,
-  deleteSessionSchedule,
-  endSession,
-  isUuid,
-  listSessions,
-  readGroupsEnvironment,
-  readSession,
-  scheduleNameOf,
-  scheduleNamePrefixOf,
-  type GroupsEnvironment,
-  type GroupsSession,
-  type SessionStore,
-} from './session-store';
-import { validateImpersonationRequest } from '../common/impersonation-request';
-import { schedulerClient } from './scheduler-client';
-import { assertTargetAllowed, groupsOfUser, resolveTargetByUsernameOrSub } from '../common/target';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { readGroupsEnvironment, type GroupsEnvironment } from './environment';
+import { GroupChangeError, addSessionGroups, undoSession } from './group-changes';
+import { isUuid, scheduleNameOf, scheduleNamePrefixOf } from './schedule-names';
+import { SESSION_KIND, type GroupsSession } from './session';
+import { createSessionSchedule, deleteSessionSchedule, listSessions, readSession, type SessionStore } from './session-store';
 import { AUDIT_EVENT, DENIAL_REASON, END_CAUSE, LIMITS } from '../../src/private/contract';
+import { awsClient } from '../common/aws-clients';
+import type { ActionContext } from '../common/broker-action';
+import { ImpersonationRefused } from '../common/errors';
+import { validateImpersonationRequest } from '../common/impersonation-request';
+import { assertTargetAllowed, groupsOfUser, resolveTargetByUsernameOrSub } from '../common/target';
 
 /** The groups strategy's broker actions: `start`, `end` and `list`. */
 
@@ -42,7 +31,7 @@ export interface StartGroupsResponse {
 }
 
 /** A successful `end`. */
-export interface EndGroupsResponse {
+export interface EndOwnSessionsResponse {
   /** The sessions this request ended (usually one; none when there was nothing to end). */
   readonly ended: ReadonlyArray<{ readonly sessionId: string; readonly groupsRemoved: readonly string[] }>;
   readonly message: string;
@@ -71,7 +60,7 @@ function environment(): GroupsEnvironment {
 }
 
 function storeOf(env: GroupsEnvironment): SessionStore {
-  return { scheduler: schedulerClient(), groupName: env.groupName };
+  return { scheduler: awsClient(SchedulerClient), groupName: env.groupName };
 }
 
 /** Fields an action does not take make the request malformed: nothing is ignored silently. */
@@ -98,7 +87,7 @@ async function sessionsOf(store: SessionStore, adminSub: string): Promise<Groups
 async function endAndAudit(ctx: ActionContext, store: SessionStore, session: GroupsSession, cause: string): Promise<readonly string[]> {
   let groupsRemoved: readonly string[];
   try {
-    ({ groupsRemoved } = await endSession(await cognitoClient(), store, session));
+    ({ groupsRemoved } = await undoSession(awsClient(CognitoIdentityProviderClient), store, session));
   } catch {
     // The schedule is kept: the session still ends at expiresAt, or with the next end.
     throw new ImpersonationRefused(DENIAL_REASON.GROUP_CHANGE_FAILED);
@@ -130,7 +119,7 @@ export async function startGroups(ctx: ActionContext): Promise<StartGroupsRespon
     throw new ImpersonationRefused(DENIAL_REASON.DURATION_OUT_OF_RANGE);
   }
   const adminSub = adminSubOf(ctx);
-  const cognito = await cognitoClient();
+  const cognito = awsClient(CognitoIdentityProviderClient);
   const target = await resolveTargetByUsernameOrSub(cognito, ctx.userPoolId, requested);
   ctx.noteTarget({ requested, sub: target.sub, username: target.username });
   assertTargetAllowed(ctx.actor, target, ctx.config);
@@ -211,7 +200,7 @@ export async function startGroups(ctx: ActionContext): Promise<StartGroupsRespon
  * `end`: ends the caller's own session (the one named by `sessionId`, or every one they
  * have). Ending what has already ended changes nothing and says so.
  */
-export async function endGroups(ctx: ActionContext): Promise<EndGroupsResponse> {
+export async function endOwnSessions(ctx: ActionContext): Promise<EndOwnSessionsResponse> {
   refuseFields(ctx, ['target', 'reason', 'durationMinutes']);
   const env = environment();
   const adminSub = adminSubOf(ctx);

@@ -1,17 +1,14 @@
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { Context } from 'aws-lambda';
-import { writeAuditEvent, type AuditEvent } from '../common/audit';
-import { cognitoClient } from '../common/aws-clients';
-import {
-  endSession,
-  isScheduleName,
-  isUuid,
-  readGroupsEnvironment,
-  readSession,
-  type GroupsSession,
-  type SessionStore,
-} from './session-store';
-import { schedulerClient } from './scheduler-client';
+import { readGroupsEnvironment } from './environment';
+import { undoSession } from './group-changes';
+import { isScheduleName, isUuid } from './schedule-names';
+import type { GroupsSession } from './session';
+import { readSession, type SessionStore } from './session-store';
 import { AUDIT_EVENT, DENIAL_REASON, END_CAUSE, ENV, SOURCE, STRATEGY } from '../../src/private/contract';
+import { auditWriter } from '../common/audit';
+import { awsClient } from '../common/aws-clients';
 
 /** What EndSession answers (the scheduler ignores it; an operator invoking it reads it). */
 export interface EndSessionResult {
@@ -35,15 +32,9 @@ const EXPIRY_TOLERANCE_MS = 60_000;
  * retries it and the function's errors alarm goes off; the schedule is kept until the
  * session has ended.
  */
-export async function handleEndSession(event: unknown, context: Pick<Context, 'awsRequestId'>, now: number = Date.now()): Promise<EndSessionResult> {
+export async function handleEndSessionInvocation(event: unknown, context: Pick<Context, 'awsRequestId'>, now: number = Date.now()): Promise<EndSessionResult> {
   const userPoolId = process.env[ENV.USER_POOL_ID] ?? '';
-  const audit = (fields: Omit<AuditEvent, 'strategy' | 'source' | 'userPoolId' | 'requestId'>) => writeAuditEvent({
-    strategy: STRATEGY.GROUPS,
-    source: SOURCE.END_SESSION,
-    userPoolId,
-    requestId: context.awsRequestId,
-    ...fields,
-  } as AuditEvent);
+  const audit = auditWriter({ strategy: STRATEGY.GROUPS, source: SOURCE.END_SESSION, userPoolId, requestId: context.awsRequestId });
 
   const body = (typeof event === 'object' && event !== null && !Array.isArray(event) ? event : {}) as Record<string, unknown>;
   const requestedId = isUuid(body.sessionId) ? body.sessionId : undefined;
@@ -56,7 +47,7 @@ export async function handleEndSession(event: unknown, context: Pick<Context, 'a
 
   let store: SessionStore;
   try {
-    store = { scheduler: schedulerClient(), groupName: readGroupsEnvironment(process.env, { needsTarget: false }).groupName };
+    store = { scheduler: awsClient(SchedulerClient), groupName: readGroupsEnvironment(process.env, { needsTarget: false }).groupName };
     if (!userPoolId) throw new Error(`${ENV.USER_POOL_ID} is not set`);
   } catch (err) {
     audit({ event: AUDIT_EVENT.END_FAILED, sessionId: requestedId, failureReason: DENIAL_REASON.MISCONFIGURED });
@@ -87,7 +78,7 @@ export async function handleEndSession(event: unknown, context: Pick<Context, 'a
   const about = { actor: session.admin, target: session.target, sessionId: session.sessionId, cause };
   let groupsRemoved: readonly string[];
   try {
-    ({ groupsRemoved } = await endSession(await cognitoClient(), store, session));
+    ({ groupsRemoved } = await undoSession(awsClient(CognitoIdentityProviderClient), store, session));
   } catch (err) {
     audit({ event: AUDIT_EVENT.END_FAILED, ...about, failureReason: DENIAL_REASON.GROUP_CHANGE_FAILED, expiresAt: session.expiresAt });
     throw err;

@@ -1,15 +1,14 @@
 import { randomUUID } from 'crypto';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import type { Context } from 'aws-lambda';
-import { writeAuditEvent, type AuditEvent } from '../common/audit';
-import { addClaim, type PreTokenEvent } from '../common/token-claims';
-import { cognitoClient } from '../common/aws-clients';
+import { AUDIT_EVENT, CLIENT_METADATA, DENIAL_REASON, LIMITS, SOURCE, STRATEGY } from '../../src/private/contract';
+import { triggerAuditBase, writeAuditEvent, type AuditEvent } from '../common/audit';
+import { awsClient } from '../common/aws-clients';
 import { readConfig } from '../common/config';
-import { ImpersonationRefused } from '../common/errors';
+import { ImpersonationRefused, denialReasonOf } from '../common/errors';
 import { boundedForAudit, parseImpersonationRequest } from '../common/impersonation-request';
 import { assertTargetAllowed, resolveTarget, type Actor } from '../common/target';
-import { AUDIT_EVENT, CLIENT_METADATA, DENIAL_REASON, LIMITS, SOURCE, STRATEGY } from '../../src/private/contract';
-
-export type { PreTokenEvent } from '../common/token-claims';
+import { addClaim, type PreTokenEvent } from '../common/token-claims';
 
 /** The claim's value: who is being impersonated, and the session that ties the token to the audit trail. */
 export interface ImpersonationClaim {
@@ -25,15 +24,7 @@ export interface ImpersonationClaim {
 export async function impersonate<E extends PreTokenEvent>(event: E, context: Pick<Context, 'awsRequestId'>): Promise<E> {
   const metadata = event.request.clientMetadata ?? {};
   const actor: Actor = { sub: event.request.userAttributes?.sub, username: event.userName };
-  const base = {
-    strategy: STRATEGY.PRE_TOKEN_GENERATION,
-    source: SOURCE.PRE_TOKEN_GENERATION,
-    userPoolId: event.userPoolId,
-    clientId: event.callerContext?.clientId,
-    requestId: context.awsRequestId,
-    triggerSource: event.triggerSource,
-    actor,
-  };
+  const base = { ...triggerAuditBase(STRATEGY.PRE_TOKEN_GENERATION, SOURCE.PRE_TOKEN_GENERATION, event, context), actor };
   const requestedTarget = boundedForAudit(metadata[CLIENT_METADATA.TARGET]);
   const requestedReason = boundedForAudit(metadata[CLIENT_METADATA.REASON], LIMITS.MAX_REASON_LENGTH);
   let resolved: { sub?: string; username: string } | undefined;
@@ -49,7 +40,7 @@ export async function impersonate<E extends PreTokenEvent>(event: E, context: Pi
       throw new ImpersonationRefused(DENIAL_REASON.REFRESH_NOT_ALLOWED);
     }
     const request = parseImpersonationRequest(metadata, config);
-    const target = await resolveTarget(await cognitoClient(), event.userPoolId, request.target);
+    const target = await resolveTarget(awsClient(CognitoIdentityProviderClient), event.userPoolId, request.target);
     resolved = { sub: target.sub, username: target.username };
     assertTargetAllowed(actor, target, config);
 
@@ -64,7 +55,7 @@ export async function impersonate<E extends PreTokenEvent>(event: E, context: Pi
     });
     return event;
   } catch (err) {
-    const denialReason = err instanceof ImpersonationRefused ? err.denialReason : DENIAL_REASON.INTERNAL_ERROR;
+    const denialReason = denialReasonOf(err);
     const denied: AuditEvent = {
       ...base,
       event: AUDIT_EVENT.DENIED,

@@ -49,12 +49,11 @@ import {
   lambdaContext,
   setImpersonationEnv,
 } from './fixtures';
+import { accessTokenVerifier } from '../../lambda-src/broker/admin-auth';
 import { handler } from '../../lambda-src/broker.lambda';
-import { accessTokenVerifier, resetAccessTokenVerifier } from '../../lambda-src/broker/admin-auth';
+import * as awsClients from '../../lambda-src/common/aws-clients';
+import { resetContainerState } from '../../lambda-src/common/container-state';
 import { verifyAssertion } from '../../lambda-src/custom-challenge/assertion';
-import { resetClientSecretCache } from '../../lambda-src/custom-challenge/target-sign-in';
-import * as cognitoClientModule from '../../lambda-src/common/aws-clients';
-import { signingKeyCache } from '../../lambda-src/custom-challenge/signing-keys';
 import { ASSERTION_METADATA_KEY, AUDIT_EVENT, BROKER_ERROR, DENIAL_REASON, LIMITS, SOURCE, STRATEGY } from '../../src/private/contract';
 
 const cognitoMock = mockClient(CognitoIdentityProviderClient);
@@ -82,9 +81,7 @@ beforeEach(() => {
   cognitoMock.reset();
   secretsMock.reset();
   ssmMock.reset();
-  resetAccessTokenVerifier();
-  resetClientSecretCache();
-  signingKeyCache.reset();
+  resetContainerState();
   restoreEnv = setImpersonationEnv(CHALLENGE_ENV);
   logs = spyConsole();
   // The pool's JWKS is preloaded; nothing may go to the network.
@@ -666,7 +663,9 @@ describe('InternalError: the message says nothing of what failed', () => {
   });
 
   it('an unexpected error (not a refusal) is an InternalError, audited as such, with nothing of its text', async () => {
-    jest.spyOn(cognitoClientModule, 'cognitoClient').mockRejectedValue(new Error(SDK_ERROR_TEXT));
+    jest.spyOn(awsClients, 'awsClient').mockImplementation(() => {
+      throw new Error(SDK_ERROR_TEXT);
+    });
     await expectDenied(startRequest(), {
       code: BROKER_ERROR.INTERNAL_ERROR,
       denialReason: DENIAL_REASON.INTERNAL_ERROR,

@@ -59,17 +59,15 @@ import {
   type ConsoleSpies,
 } from './challenge-fixtures';
 import { ADMIN, ADMIN_GROUP, REASON, REGION, TARGET, USER_POOL_ID, UUID, lambdaContext, setImpersonationEnv } from './fixtures';
+import { accessTokenVerifier } from '../../lambda-src/broker/admin-auth';
 import { handler as brokerHandler } from '../../lambda-src/broker.lambda';
+import { resetContainerState } from '../../lambda-src/common/container-state';
 import { handler as createHandler } from '../../lambda-src/create-auth-challenge.lambda';
+import { signAssertion, verifyAssertion } from '../../lambda-src/custom-challenge/assertion';
+import { signingKeyFetches } from '../../lambda-src/custom-challenge/signing-keys';
 import { handler as defineHandler } from '../../lambda-src/define-auth-challenge.lambda';
 import { handler as preTokenHandler } from '../../lambda-src/pre-token-generation.lambda';
 import { handler as rotateHandler } from '../../lambda-src/rotate-key.lambda';
-import { accessTokenVerifier, resetAccessTokenVerifier } from '../../lambda-src/broker/admin-auth';
-import { signAssertion, verifyAssertion } from '../../lambda-src/custom-challenge/assertion';
-import { resetClientSecretCache } from '../../lambda-src/custom-challenge/target-sign-in';
-import { resetDedicatedClientCache } from '../../lambda-src/custom-challenge/client-id-parameter';
-import { resetRotationClient } from '../../lambda-src/custom-challenge/key-rotation';
-import { signingKeyCache } from '../../lambda-src/custom-challenge/signing-keys';
 import { handler as verifyHandler } from '../../lambda-src/verify-auth-challenge.lambda';
 import { ASSERTION_METADATA_KEY, AUDIT_EVENT, BROKER_ERROR, CHALLENGE_FAILURE, DENIAL_REASON, SOURCE } from '../../src/private/contract';
 
@@ -387,11 +385,7 @@ beforeEach(() => {
   cognitoMock.reset();
   ssmMock.reset();
   secretsMock.reset();
-  resetAccessTokenVerifier();
-  resetClientSecretCache();
-  resetDedicatedClientCache();
-  resetRotationClient();
-  signingKeyCache.reset();
+  resetContainerState();
   restoreEnv = setImpersonationEnv({ ...CHALLENGE_ENV, KEY_CACHE_SECONDS: '5' });
   logs = spyConsole();
   clock = Date.now();
@@ -632,7 +626,7 @@ describe('key rotation while impersonations are in flight', () => {
     expect(verifyAssertion(answer, expectedFor(1), [KEY_1], nowSeconds()).ok).toBe(true);
     expect(verifyAssertion(answer, expectedFor(1), [key2], nowSeconds()).ok).toBe(false);
     expect(claimsOf(inFlight.accessToken).act).toEqual({ sub: ADMIN.sub, username: ADMIN.username, sessionId: inFlight.sessionId });
-    expect(signingKeyCache.fetches()).toBe(2);
+    expect(signingKeyFetches()).toBe(2);
     expect(auditOf(AUDIT_EVENT.KEY_ROTATED)).toHaveLength(1);
 
     // 3. A new impersonation signs with KEY_2.

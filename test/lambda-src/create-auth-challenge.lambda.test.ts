@@ -13,8 +13,8 @@ import {
   type ConsoleSpies,
 } from './challenge-fixtures';
 import { isIsoTime, lambdaContext, setImpersonationEnv } from './fixtures';
+import { resetContainerState } from '../../lambda-src/common/container-state';
 import { handler } from '../../lambda-src/create-auth-challenge.lambda';
-import { resetDedicatedClientCache } from '../../lambda-src/custom-challenge/client-id-parameter';
 import { CHALLENGE_FAILURE, SOURCE } from '../../src/private/contract';
 
 const ssmMock = mockClient(SSMClient);
@@ -27,7 +27,7 @@ const BASE64URL_256_BITS = /^[A-Za-z0-9_-]{43}$/;
 beforeEach(() => {
   ssmMock.reset();
   secretsMock.reset();
-  resetDedicatedClientCache();
+  resetContainerState();
   restoreEnv = setImpersonationEnv(CHALLENGE_ENV);
   logs = spyConsole();
   parameterHolds(ssmMock);

@@ -14,8 +14,8 @@ import {
   type ConsoleSpies,
 } from './challenge-fixtures';
 import { TARGET, isIsoTime, lambdaContext, setImpersonationEnv } from './fixtures';
+import { resetContainerState } from '../../lambda-src/common/container-state';
 import { handler } from '../../lambda-src/define-auth-challenge.lambda';
-import { resetDedicatedClientCache } from '../../lambda-src/custom-challenge/client-id-parameter';
 import { CHALLENGE_FAILURE, SOURCE } from '../../src/private/contract';
 
 type Session = DefineAuthChallengeTriggerEvent['request']['session'];
@@ -28,7 +28,7 @@ let logs: ConsoleSpies;
 beforeEach(() => {
   ssmMock.reset();
   secretsMock.reset();
-  resetDedicatedClientCache();
+  resetContainerState();
   restoreEnv = setImpersonationEnv(CHALLENGE_ENV);
   logs = spyConsole();
   parameterHolds(ssmMock);

@@ -13,10 +13,11 @@ import {
   GROUPS_ENV,
   standardPool,
 } from './groups-fixtures';
+import { accessTokenVerifier } from '../../lambda-src/broker/admin-auth';
 import { handler as broker } from '../../lambda-src/broker.lambda';
+import { resetContainerState } from '../../lambda-src/common/container-state';
 import { handler } from '../../lambda-src/end-session.lambda';
-import { accessTokenVerifier, resetAccessTokenVerifier } from '../../lambda-src/broker/admin-auth';
-import { scheduleNameOf } from '../../lambda-src/groups/session-store';
+import { scheduleNameOf } from '../../lambda-src/groups/schedule-names';
 import { AUDIT_EVENT, DENIAL_REASON, SOURCE, STRATEGY } from '../../src/private/contract';
 
 const cognitoMock = mockClient(CognitoIdentityProviderClient);
@@ -32,7 +33,7 @@ let logs: ConsoleSpies;
 beforeEach(() => {
   cognitoMock.reset();
   schedulerMock.reset();
-  resetAccessTokenVerifier();
+  resetContainerState();
   logs = spyConsole();
   jest.spyOn(https, 'request').mockImplementation(((() => {
     throw new Error('no network in tests');

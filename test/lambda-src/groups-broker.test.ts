@@ -18,10 +18,11 @@ import {
   TARGET_GROUPS,
   standardPool,
 } from './groups-fixtures';
+import { accessTokenVerifier } from '../../lambda-src/broker/admin-auth';
 import { handler } from '../../lambda-src/broker.lambda';
-import { accessTokenVerifier, resetAccessTokenVerifier } from '../../lambda-src/broker/admin-auth';
+import { resetContainerState } from '../../lambda-src/common/container-state';
 import { REFRESH_MESSAGE } from '../../lambda-src/groups/broker-actions';
-import { scheduleNameOf } from '../../lambda-src/groups/session-store';
+import { scheduleNameOf } from '../../lambda-src/groups/schedule-names';
 import { AUDIT_EVENT, BROKER_ERROR, DENIAL_REASON, SOURCE, STRATEGY } from '../../src/private/contract';
 
 const cognitoMock = mockClient(CognitoIdentityProviderClient);
@@ -37,7 +38,7 @@ let logs: ConsoleSpies;
 beforeEach(() => {
   cognitoMock.reset();
   schedulerMock.reset();
-  resetAccessTokenVerifier();
+  resetContainerState();
   restoreEnv = setImpersonationEnv(GROUPS_ENV);
   logs = spyConsole();
   jest.spyOn(https, 'request').mockImplementation(((() => {

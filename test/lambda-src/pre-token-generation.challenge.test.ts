@@ -32,10 +32,10 @@ import {
   v1Event,
   v2Event,
 } from './fixtures';
-import { handler } from '../../lambda-src/pre-token-generation.lambda';
-import { resetDedicatedClientCache } from '../../lambda-src/custom-challenge/client-id-parameter';
+import { resetContainerState } from '../../lambda-src/common/container-state';
 import { ImpersonationRefused } from '../../lambda-src/common/errors';
-import { signingKeyCache } from '../../lambda-src/custom-challenge/signing-keys';
+import { signingKeyFetches } from '../../lambda-src/custom-challenge/signing-keys';
+import { handler } from '../../lambda-src/pre-token-generation.lambda';
 import { ASSERTION_METADATA_KEY, AUDIT_EVENT, DENIAL_REASON, SOURCE, STRATEGY } from '../../src/private/contract';
 
 type AnyEvent = PreTokenGenerationV2TriggerEvent | PreTokenGenerationTriggerEvent;
@@ -54,8 +54,7 @@ beforeEach(() => {
   ssmMock.reset();
   secretsMock.reset();
   cognitoMock.reset();
-  resetDedicatedClientCache();
-  signingKeyCache.reset();
+  resetContainerState();
   restoreEnv = setImpersonationEnv(CHALLENGE_ENV);
   logs = spyConsole();
   parameterHolds(ssmMock);
@@ -355,7 +354,7 @@ describe('a token request carrying the broker\'s assertion', () => {
     for (let i = 0; i < 5; i++) {
       await handler(tokenEvent(v2Event, { clientMetadata: brokerMetadata() }), lambdaContext());
     }
-    expect(signingKeyCache.fetches()).toBe(1);
+    expect(signingKeyFetches()).toBe(1);
     expect(secretsMock.commandCalls(GetSecretValueCommand)).toHaveLength(2);
   });
 

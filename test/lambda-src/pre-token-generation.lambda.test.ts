@@ -26,8 +26,8 @@ import {
   v1Event,
   v2Event,
 } from './fixtures';
-import { handler } from '../../lambda-src/pre-token-generation.lambda';
 import { ImpersonationRefused } from '../../lambda-src/common/errors';
+import { handler } from '../../lambda-src/pre-token-generation.lambda';
 import { AUDIT_EVENT, CLIENT_METADATA, DENIAL_REASON, LIMITS, SOURCE, STRATEGY } from '../../src/private/contract';
 
 type AnyEvent = PreTokenGenerationV2TriggerEvent | PreTokenGenerationTriggerEvent;

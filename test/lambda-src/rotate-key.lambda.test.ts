@@ -10,8 +10,9 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { CHALLENGE_ENV, FakeSecret, KEY_1, SECRET_ARN, keyValue, rotate, spyConsole, type ConsoleSpies } from './challenge-fixtures';
 import { REQUEST_ID, USER_POOL_ID, isIsoTime, lambdaContext, setImpersonationEnv } from './fixtures';
+import { resetContainerState } from '../../lambda-src/common/container-state';
+import { newKeyValue } from '../../lambda-src/custom-challenge/key-rotation';
 import { handler } from '../../lambda-src/rotate-key.lambda';
-import { newKeyValue, resetRotationClient } from '../../lambda-src/custom-challenge/key-rotation';
 import { AUDIT_EVENT, SOURCE, STRATEGY } from '../../src/private/contract';
 
 const secretsMock = mockClient(SecretsManagerClient);
@@ -23,7 +24,7 @@ let secret: FakeSecret;
 
 beforeEach(() => {
   secretsMock.reset();
-  resetRotationClient();
+  resetContainerState();
   restoreEnv = setImpersonationEnv(CHALLENGE_ENV);
   logs = spyConsole();
   secret = new FakeSecret(SECRET_ARN, KEY_1, INITIAL);

@@ -26,8 +26,8 @@ import {
   type ConsoleSpies,
 } from './challenge-fixtures';
 import { ADMIN, TARGET, isIsoTime, lambdaContext, setImpersonationEnv } from './fixtures';
-import { resetDedicatedClientCache } from '../../lambda-src/custom-challenge/client-id-parameter';
-import { signingKeyCache } from '../../lambda-src/custom-challenge/signing-keys';
+import { resetContainerState } from '../../lambda-src/common/container-state';
+import { signingKeyFetches } from '../../lambda-src/custom-challenge/signing-keys';
 import { handler } from '../../lambda-src/verify-auth-challenge.lambda';
 import { ASSERTION_METADATA_KEY, CHALLENGE_FAILURE, LIMITS, SOURCE } from '../../src/private/contract';
 
@@ -40,8 +40,7 @@ let secret: FakeSecret;
 beforeEach(() => {
   ssmMock.reset();
   secretsMock.reset();
-  resetDedicatedClientCache();
-  signingKeyCache.reset();
+  resetContainerState();
   restoreEnv = setImpersonationEnv(CHALLENGE_ENV);
   logs = spyConsole();
   parameterHolds(ssmMock);
@@ -137,7 +136,7 @@ describe('accepted', () => {
       await handler(event, lambdaContext());
       expect(event.response.answerCorrect).toBe(true);
     }
-    expect(signingKeyCache.fetches()).toBe(1);
+    expect(signingKeyFetches()).toBe(1);
     expect(secretsMock.commandCalls(GetSecretValueCommand)).toHaveLength(2);
     expect(ssmMock.commandCalls(GetParameterCommand)).toHaveLength(1);
   });

@@ -1,6 +1,7 @@
 import { GetParameterCommand, InternalServerError, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
-import { dedicatedClientId, resetDedicatedClientCache } from '../../../lambda-src/custom-challenge/client-id-parameter';
+import { resetContainerState } from '../../../lambda-src/common/container-state';
+import { dedicatedClientId } from '../../../lambda-src/custom-challenge/client-id-parameter';
 import { CHALLENGE_ENV, CLIENT_ID_PARAMETER, DEDICATED_CLIENT_ID, OTHER_CLIENT_ID, parameterHolds } from '../challenge-fixtures';
 import { setImpersonationEnv } from '../fixtures';
 
@@ -11,7 +12,7 @@ let restoreEnv: () => void;
 
 beforeEach(() => {
   ssmMock.reset();
-  resetDedicatedClientCache();
+  resetContainerState();
   restoreEnv = setImpersonationEnv(CHALLENGE_ENV);
 });
 
@@ -66,10 +67,10 @@ describe('dedicatedClientId', () => {
     expect(ssmMock.calls()).toHaveLength(0);
   });
 
-  it('resetDedicatedClientCache() forgets the id', async () => {
+  it('resetContainerState() forgets the id', async () => {
     parameterHolds(ssmMock);
     await dedicatedClientId(T0);
-    resetDedicatedClientCache();
+    resetContainerState();
     await dedicatedClientId(T0);
     expect(ssmMock.commandCalls(GetParameterCommand)).toHaveLength(2);
   });

@@ -1,16 +1,10 @@
 import { randomUUID } from 'crypto';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { mockClient } from 'aws-sdk-client-mock';
-import {
-  SESSION_KIND,
-  atExpression,
-  isScheduleName,
-  listSessions,
-  parseSession,
-  readGroupsEnvironment,
-  scheduleNameOf,
-  scheduleNamePrefixOf,
-} from '../../../lambda-src/groups/session-store';
+import { readGroupsEnvironment } from '../../../lambda-src/groups/environment';
+import { isScheduleName, scheduleNameOf, scheduleNamePrefixOf } from '../../../lambda-src/groups/schedule-names';
+import { SESSION_KIND, parseSession } from '../../../lambda-src/groups/session';
+import { atExpression, listSessions } from '../../../lambda-src/groups/session-store';
 import { ENV } from '../../../src/private/contract';
 import { ADMIN, TARGET, USER_POOL_ID } from '../fixtures';
 import { FakeScheduler, SCHEDULE_GROUP } from '../groups-fixtures';

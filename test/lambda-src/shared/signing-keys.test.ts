@@ -5,7 +5,8 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { parseKey, signingKeyCache, signingKeys, verificationKeys } from '../../../lambda-src/custom-challenge/signing-keys';
+import { resetContainerState } from '../../../lambda-src/common/container-state';
+import { parseKey, signingKeyFetches, signingKeys, verificationKeys } from '../../../lambda-src/custom-challenge/signing-keys';
 import { LIMITS } from '../../../src/private/contract';
 import { CHALLENGE_ENV, FakeSecret, KEY_1, KEY_2, SECRET_ARN, keyValue } from '../challenge-fixtures';
 import { setImpersonationEnv } from '../fixtures';
@@ -16,7 +17,7 @@ let restoreEnv: () => void;
 
 beforeEach(() => {
   secretsMock.reset();
-  signingKeyCache.reset();
+  resetContainerState();
   restoreEnv = setImpersonationEnv(CHALLENGE_ENV);
 });
 
@@ -50,7 +51,7 @@ describe('signingKeys', () => {
       { SecretId: SECRET_ARN, VersionStage: 'AWSCURRENT' },
       { SecretId: SECRET_ARN, VersionStage: 'AWSPREVIOUS' },
     ]));
-    expect(signingKeyCache.fetches()).toBe(1);
+    expect(signingKeyFetches()).toBe(1);
   });
 
   it('before the first rotation there is no AWSPREVIOUS: only the current key', async () => {
@@ -69,7 +70,7 @@ describe('signingKeys', () => {
       await expect(signingKeys(T0 + i)).resolves.toEqual({ current: KEY_2, previous: KEY_1 });
     }
 
-    expect(signingKeyCache.fetches()).toBe(1);
+    expect(signingKeyFetches()).toBe(1);
     expect(secretsMock.commandCalls(GetSecretValueCommand)).toHaveLength(2);
   });
 
@@ -83,10 +84,10 @@ describe('signingKeys', () => {
     // Rotated meanwhile; the cache still answers until 60 seconds have passed.
     rotatedSecret().install(secretsMock);
     await expect(signingKeys(T0 + 59_999)).resolves.toEqual({ current: KEY_1, previous: undefined });
-    expect(signingKeyCache.fetches()).toBe(1);
+    expect(signingKeyFetches()).toBe(1);
 
     await expect(signingKeys(T0 + 60_000)).resolves.toEqual({ current: KEY_2, previous: KEY_1 });
-    expect(signingKeyCache.fetches()).toBe(2);
+    expect(signingKeyFetches()).toBe(2);
     expect(secretsMock.commandCalls(GetSecretValueCommand)).toHaveLength(4);
   });
 
@@ -96,9 +97,9 @@ describe('signingKeys', () => {
 
     await signingKeys(T0);
     await signingKeys(T0 + ttl - 1);
-    expect(signingKeyCache.fetches()).toBe(1);
+    expect(signingKeyFetches()).toBe(1);
     await signingKeys(T0 + ttl);
-    expect(signingKeyCache.fetches()).toBe(2);
+    expect(signingKeyFetches()).toBe(2);
   });
 
   it('with a cache period of 0, fetches on every call', async () => {
@@ -108,7 +109,7 @@ describe('signingKeys', () => {
 
     await signingKeys(T0);
     await signingKeys(T0);
-    expect(signingKeyCache.fetches()).toBe(2);
+    expect(signingKeyFetches()).toBe(2);
   });
 
   it.each<[string, string | undefined]>([
@@ -123,7 +124,7 @@ describe('signingKeys', () => {
     secretsMock.on(GetSecretValueCommand, { VersionStage: 'AWSPREVIOUS' }).resolves({ SecretString: keyValue(KEY_1) });
 
     await expect(signingKeys(T0)).rejects.toThrow('the signing key secret does not hold a key of at least 32 characters');
-    expect(signingKeyCache.fetches()).toBe(0);
+    expect(signingKeyFetches()).toBe(0);
 
     // Fixed: the next call fetches again instead of serving a cached failure.
     secretsMock.on(GetSecretValueCommand, { VersionStage: 'AWSCURRENT' }).resolves({ SecretString: keyValue(KEY_2) });
@@ -143,7 +144,7 @@ describe('signingKeys', () => {
     secretsMock.on(GetSecretValueCommand, { VersionStage: 'AWSPREVIOUS' }).resolves({ SecretString: keyValue(KEY_1) });
 
     await expect(signingKeys(T0)).rejects.toBeInstanceOf(InternalServiceError);
-    expect(signingKeyCache.fetches()).toBe(0);
+    expect(signingKeyFetches()).toBe(0);
   });
 
   it('propagates an SDK failure reading the previous key other than "not found"', async () => {
@@ -168,14 +169,14 @@ describe('signingKeys', () => {
     expect(secretsMock.calls()).toHaveLength(0);
   });
 
-  it('reset() forgets the cached keys and the fetch count', async () => {
+  it('resetContainerState() forgets the cached keys and the fetch count', async () => {
     new FakeSecret(SECRET_ARN, KEY_1).install(secretsMock);
     await signingKeys(T0);
-    signingKeyCache.reset();
-    expect(signingKeyCache.fetches()).toBe(0);
+    resetContainerState();
+    expect(signingKeyFetches()).toBe(0);
 
     await signingKeys(T0);
-    expect(signingKeyCache.fetches()).toBe(1);
+    expect(signingKeyFetches()).toBe(1);
     expect(secretsMock.commandCalls(GetSecretValueCommand)).toHaveLength(4);
   });
 });
