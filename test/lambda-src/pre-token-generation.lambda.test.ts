@@ -25,7 +25,7 @@ import {
   setImpersonationEnv,
   v1Event,
   v2Event,
-} from './fixtures';
+} from './fixtures/common';
 import { ImpersonationRefused } from '../../lambda-src/common/errors';
 import { handler } from '../../lambda-src/pre-token-generation.lambda';
 import { AUDIT_EVENT, CLIENT_METADATA, DENIAL_REASON, LIMITS, SOURCE, STRATEGY } from '../../src/private/contract';

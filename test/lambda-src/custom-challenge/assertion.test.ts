@@ -2,8 +2,8 @@ import crypto from 'crypto';
 import * as fc from 'fast-check';
 import { parseSignedAssertion, signAssertion, verifyAssertion, type AssertionClaims, type SignedAssertion } from '../../../lambda-src/custom-challenge/assertion';
 import { LIMITS } from '../../../src/private/contract';
-import { DEDICATED_CLIENT_ID, KEY_1, KEY_2, OTHER_CLIENT_ID, OTHER_TARGET, UNKNOWN_KEY, assertionClaims, newNonce } from '../challenge-fixtures';
-import { ADMIN, TARGET } from '../fixtures';
+import { DEDICATED_CLIENT_ID, KEY_1, KEY_2, OTHER_CLIENT_ID, OTHER_TARGET, UNKNOWN_KEY, assertionClaims, newNonce } from '../fixtures/challenge';
+import { ADMIN, TARGET } from '../fixtures/common';
 
 const NOW = 1_767_225_600; // 2026-01-01T00:00:00Z
 const NONCE = newNonce();

@@ -16,7 +16,6 @@
  * broker's verifier is given.
  */
 import { createHmac, randomUUID } from 'crypto';
-import https from 'https';
 import {
   AdminGetUserCommand,
   AdminInitiateAuthCommand,
@@ -39,6 +38,16 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { Context } from 'aws-lambda';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
+import { accessTokenVerifier } from '../../../lambda-src/broker/admin-auth';
+import { handler as brokerHandler } from '../../../lambda-src/broker.lambda';
+import { handler as createHandler } from '../../../lambda-src/create-auth-challenge.lambda';
+import { signAssertion, verifyAssertion } from '../../../lambda-src/custom-challenge/assertion';
+import { signingKeyFetches } from '../../../lambda-src/custom-challenge/signing-keys';
+import { handler as defineHandler } from '../../../lambda-src/define-auth-challenge.lambda';
+import { handler as preTokenHandler } from '../../../lambda-src/pre-token-generation.lambda';
+import { handler as rotateHandler } from '../../../lambda-src/rotate-key.lambda';
+import { handler as verifyHandler } from '../../../lambda-src/verify-auth-challenge.lambda';
+import { ASSERTION_METADATA_KEY, AUDIT_EVENT, BROKER_ERROR, CHALLENGE_FAILURE, DENIAL_REASON, SOURCE } from '../../../src/private/contract';
 import {
   CHALLENGE_ENV,
   DEDICATED_CLIENT_ID,
@@ -55,21 +64,9 @@ import {
   assertionClaims,
   parameterHolds,
   rotate,
-  spyConsole,
-  type ConsoleSpies,
-} from './challenge-fixtures';
-import { ADMIN, ADMIN_GROUP, REASON, REGION, TARGET, USER_POOL_ID, UUID, lambdaContext, setImpersonationEnv } from './fixtures';
-import { accessTokenVerifier } from '../../lambda-src/broker/admin-auth';
-import { handler as brokerHandler } from '../../lambda-src/broker.lambda';
-import { resetContainerState } from '../../lambda-src/common/container-state';
-import { handler as createHandler } from '../../lambda-src/create-auth-challenge.lambda';
-import { signAssertion, verifyAssertion } from '../../lambda-src/custom-challenge/assertion';
-import { signingKeyFetches } from '../../lambda-src/custom-challenge/signing-keys';
-import { handler as defineHandler } from '../../lambda-src/define-auth-challenge.lambda';
-import { handler as preTokenHandler } from '../../lambda-src/pre-token-generation.lambda';
-import { handler as rotateHandler } from '../../lambda-src/rotate-key.lambda';
-import { handler as verifyHandler } from '../../lambda-src/verify-auth-challenge.lambda';
-import { ASSERTION_METADATA_KEY, AUDIT_EVENT, BROKER_ERROR, CHALLENGE_FAILURE, DENIAL_REASON, SOURCE } from '../../src/private/contract';
+} from '../fixtures/challenge';
+import { ADMIN, ADMIN_GROUP, REASON, REGION, TARGET, USER_POOL_ID, UUID, lambdaContext } from '../fixtures/common';
+import { handlerTest } from '../fixtures/handler-test';
 
 // ---------------------------------------------------------------------------------------------
 // A fake user pool that runs the real triggers
@@ -364,6 +361,7 @@ const cognitoMock = mockClient(CognitoIdentityProviderClient);
 const ssmMock = mockClient(SSMClient);
 const secretsMock = mockClient(SecretsManagerClient);
 const issuer = new TokenIssuer();
+const { logs } = handlerTest({ mocks: [cognitoMock, ssmMock, secretsMock], env: { ...CHALLENGE_ENV, KEY_CACHE_SECONDS: '5' }, trust: issuer });
 /** Any caller of the public Cognito API (an attacker, an app): the mock answers it from the fake pool. */
 const publicApi = new CognitoIdentityProviderClient({ region: REGION });
 
@@ -377,23 +375,11 @@ const UNICODE_USERNAME = 'zoë.müller-平田';
 
 let pool: FakeUserPool;
 let secret: FakeSecret;
-let logs: ConsoleSpies;
-let restoreEnv: () => void;
 let clock: number;
 
 beforeEach(() => {
-  cognitoMock.reset();
-  ssmMock.reset();
-  secretsMock.reset();
-  resetContainerState();
-  restoreEnv = setImpersonationEnv({ ...CHALLENGE_ENV, KEY_CACHE_SECONDS: '5' });
-  logs = spyConsole();
   clock = Date.now();
   jest.spyOn(Date, 'now').mockImplementation(() => clock);
-  jest.spyOn(https, 'request').mockImplementation(() => {
-    throw new Error('no network in tests');
-  });
-  accessTokenVerifier(USER_POOL_ID).cacheJwks(issuer.jwks, USER_POOL_ID);
 
   const users: PoolUser[] = [
     { username: ADMIN.username, sub: ADMIN.sub, groups: [ADMIN_GROUP], password: 'admin-password', enabled: true },
@@ -410,17 +396,6 @@ beforeEach(() => {
   parameterHolds(ssmMock);
   secret = new FakeSecret(SECRET_ARN, KEY_1);
   secret.install(secretsMock);
-});
-
-afterEach(() => {
-  restoreEnv();
-  jest.restoreAllMocks();
-});
-
-afterAll(() => {
-  cognitoMock.restore();
-  ssmMock.restore();
-  secretsMock.restore();
 });
 
 function claimsOf(jwt: string): Record<string, any> {

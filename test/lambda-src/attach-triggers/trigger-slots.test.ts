@@ -12,7 +12,7 @@ import {
   type SlotMap,
 } from '../../../lambda-src/attach-triggers/trigger-slots';
 import { TRIGGER_SLOTS } from '../../../src/private/attach-triggers-contract';
-import { OURS, POOL_ID, THEIRS, existingTriggers } from '../user-pool-fixture';
+import { OURS, POOL_ID, THEIRS, existingTriggers } from '../fixtures/user-pool';
 
 const preToken = (lambdaArn: string, lambdaVersion = 'V2_0') => ({ lambdaArn, lambdaVersion });
 

@@ -2,7 +2,7 @@ import * as fc from 'fast-check';
 import { ImpersonationRefused } from '../../../lambda-src/common/errors';
 import { asksForImpersonation, boundedForAudit, parseImpersonationRequest } from '../../../lambda-src/common/impersonation-request';
 import { CLIENT_METADATA, DENIAL_REASON, LIMITS } from '../../../src/private/contract';
-import { testConfig } from '../fixtures';
+import { testConfig } from '../fixtures/common';
 
 const TARGET_KEY = CLIENT_METADATA.TARGET;
 const REASON_KEY = CLIENT_METADATA.REASON;

@@ -2,8 +2,8 @@ import { GetParameterCommand, InternalServerError, SSMClient } from '@aws-sdk/cl
 import { mockClient } from 'aws-sdk-client-mock';
 import { resetContainerState } from '../../../lambda-src/common/container-state';
 import { dedicatedClientId } from '../../../lambda-src/custom-challenge/client-id-parameter';
-import { CHALLENGE_ENV, CLIENT_ID_PARAMETER, DEDICATED_CLIENT_ID, OTHER_CLIENT_ID, parameterHolds } from '../challenge-fixtures';
-import { setImpersonationEnv } from '../fixtures';
+import { CHALLENGE_ENV, CLIENT_ID_PARAMETER, DEDICATED_CLIENT_ID, OTHER_CLIENT_ID, parameterHolds } from '../fixtures/challenge';
+import { setImpersonationEnv } from '../fixtures/common';
 
 const ssmMock = mockClient(SSMClient);
 const T0 = 1_767_225_600_000;

@@ -9,7 +9,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { ImpersonationRefused } from '../../../lambda-src/common/errors';
 import { assertTargetAllowed, resolveTarget, type Actor, type TargetUser } from '../../../lambda-src/common/target';
 import { DENIAL_REASON } from '../../../src/private/contract';
-import { ADMIN, ADMIN_GROUP, PROTECTED_GROUP, TARGET, USER_POOL_ID, adminGetUserOutput, groupsPage, testConfig } from '../fixtures';
+import { ADMIN, ADMIN_GROUP, PROTECTED_GROUP, TARGET, USER_POOL_ID, adminGetUserOutput, groupsPage, testConfig } from '../fixtures/common';
 
 const cognitoMock = mockClient(CognitoIdentityProviderClient);
 const client = new CognitoIdentityProviderClient({ region: 'eu-west-1' });

@@ -8,8 +8,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { resetContainerState } from '../../../lambda-src/common/container-state';
 import { parseKey, signingKeyFetches, signingKeys, verificationKeys } from '../../../lambda-src/custom-challenge/signing-keys';
 import { LIMITS } from '../../../src/private/contract';
-import { CHALLENGE_ENV, FakeSecret, KEY_1, KEY_2, SECRET_ARN, keyValue } from '../challenge-fixtures';
-import { setImpersonationEnv } from '../fixtures';
+import { CHALLENGE_ENV, FakeSecret, KEY_1, KEY_2, SECRET_ARN, keyValue } from '../fixtures/challenge';
+import { setImpersonationEnv } from '../fixtures/common';
 
 const secretsMock = mockClient(SecretsManagerClient);
 const T0 = 1_767_225_600_000;

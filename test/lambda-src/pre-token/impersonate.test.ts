@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { ImpersonationRefused } from '../../../lambda-src/common/errors';
 import { impersonate } from '../../../lambda-src/pre-token/impersonate';
 import { AUDIT_EVENT, DENIAL_REASON } from '../../../src/private/contract';
-import { DEFAULT_ENV, REQUEST_ID, setImpersonationEnv, v2Event } from '../fixtures';
+import { DEFAULT_ENV, REQUEST_ID, setImpersonationEnv, v2Event } from '../fixtures/common';
 
 // The handler tests (../pre-token-generation.lambda.test.ts) cover this module end to end;
 // this covers what the handler never passes it.

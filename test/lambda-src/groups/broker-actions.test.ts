@@ -1,9 +1,12 @@
-import https from 'https';
 import { AdminAddUserToGroupCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { ListSchedulesCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { mockClient } from 'aws-sdk-client-mock';
-import { TokenIssuer, accessTokenClaims, spyConsole, type ConsoleSpies } from './challenge-fixtures';
-import { ADMIN, ADMIN_GROUP, PROTECTED_GROUP, REASON, REQUEST_ID, TARGET, USER_POOL_ID, UUID, isIsoTime, lambdaContext, setImpersonationEnv } from './fixtures';
+import { handler } from '../../../lambda-src/broker.lambda';
+import { REFRESH_MESSAGE } from '../../../lambda-src/groups/broker-actions';
+import { scheduleNameOf } from '../../../lambda-src/groups/schedule-names';
+import { AUDIT_EVENT, BROKER_ERROR, DENIAL_REASON, SOURCE, STRATEGY } from '../../../src/private/contract';
+import { TokenIssuer, accessTokenClaims } from '../fixtures/challenge';
+import { ADMIN, ADMIN_GROUP, PROTECTED_GROUP, REASON, REQUEST_ID, TARGET, USER_POOL_ID, UUID, isIsoTime, lambdaContext } from '../fixtures/common';
 import {
   ADDED_GROUPS,
   ADMIN_OWN_GROUPS,
@@ -16,50 +19,21 @@ import {
   SCHEDULER_ROLE_ARN,
   SCHEDULE_GROUP,
   TARGET_GROUPS,
-  standardPool,
-} from './groups-fixtures';
-import { accessTokenVerifier } from '../../lambda-src/broker/admin-auth';
-import { handler } from '../../lambda-src/broker.lambda';
-import { resetContainerState } from '../../lambda-src/common/container-state';
-import { REFRESH_MESSAGE } from '../../lambda-src/groups/broker-actions';
-import { scheduleNameOf } from '../../lambda-src/groups/schedule-names';
-import { AUDIT_EVENT, BROKER_ERROR, DENIAL_REASON, SOURCE, STRATEGY } from '../../src/private/contract';
+  installGroupsWorld,
+} from '../fixtures/groups';
+import { handlerTest } from '../fixtures/handler-test';
 
 const cognitoMock = mockClient(CognitoIdentityProviderClient);
 const schedulerMock = mockClient(SchedulerClient);
 const issuer = new TokenIssuer();
+const { logs, setEnv } = handlerTest({ mocks: [cognitoMock, schedulerMock], env: GROUPS_ENV, trust: issuer });
 
 let journal: string[];
 let pool: FakePool;
 let scheduler: FakeScheduler;
-let restoreEnv: () => void;
-let logs: ConsoleSpies;
 
 beforeEach(() => {
-  cognitoMock.reset();
-  schedulerMock.reset();
-  resetContainerState();
-  restoreEnv = setImpersonationEnv(GROUPS_ENV);
-  logs = spyConsole();
-  jest.spyOn(https, 'request').mockImplementation(((() => {
-    throw new Error('no network in tests');
-  }) as unknown) as typeof https.request);
-  accessTokenVerifier(USER_POOL_ID).cacheJwks(issuer.jwks, USER_POOL_ID);
-  journal = [];
-  pool = standardPool(journal);
-  pool.install(cognitoMock);
-  scheduler = new FakeScheduler(journal);
-  scheduler.install(schedulerMock);
-});
-
-afterEach(() => {
-  restoreEnv();
-  jest.restoreAllMocks();
-});
-
-afterAll(() => {
-  cognitoMock.restore();
-  schedulerMock.restore();
+  ({ journal, pool, scheduler } = installGroupsWorld(cognitoMock, schedulerMock));
 });
 
 function tokenOf(user: { sub: string; username: string } = ADMIN): string {
@@ -216,8 +190,7 @@ describe('start', () => {
   });
 
   it('the default duration comes from the construct', async () => {
-    restoreEnv();
-    restoreEnv = setImpersonationEnv({ ...GROUPS_ENV, DEFAULT_DURATION_MINUTES: '45', MAX_DURATION_MINUTES: '720' });
+    setEnv({ ...GROUPS_ENV, DEFAULT_DURATION_MINUTES: '45', MAX_DURATION_MINUTES: '720' });
     const before = Date.now();
     const response = await invoke(start());
     expect(Date.parse(response.expiresAt) - before).toBeGreaterThanOrEqual(45 * 60_000);
@@ -287,8 +260,7 @@ describe('start', () => {
     });
 
     it('a misconfigured broker (no schedule group)', async () => {
-      restoreEnv();
-      restoreEnv = setImpersonationEnv({ ...GROUPS_ENV, SCHEDULE_GROUP: undefined });
+      setEnv({ ...GROUPS_ENV, SCHEDULE_GROUP: undefined });
       await expectRefused(start(), BROKER_ERROR.INTERNAL_ERROR, DENIAL_REASON.MISCONFIGURED);
     });
   });
@@ -644,8 +616,7 @@ describe('list', () => {
 
 describe('the customChallenge broker does not take durationMinutes', () => {
   it('is InvalidRequest there', async () => {
-    restoreEnv();
-    restoreEnv = setImpersonationEnv({ ...GROUPS_ENV, STRATEGY: STRATEGY.CUSTOM_CHALLENGE, CLIENT_ID: '7kq2m1impersonation0dedic8' });
+    setEnv({ ...GROUPS_ENV, STRATEGY: STRATEGY.CUSTOM_CHALLENGE, CLIENT_ID: '7kq2m1impersonation0dedic8' });
     const response = await invoke(start({ durationMinutes: 15 }));
     expect(response).toEqual({ error: { code: BROKER_ERROR.INVALID_REQUEST, message: expect.any(String) } });
     expect(logs.auditEvents()).toEqual([expect.objectContaining({ event: AUDIT_EVENT.DENIED, denialReason: DENIAL_REASON.INVALID_REQUEST })]);

@@ -1,6 +1,6 @@
 import { readConfig } from '../../../lambda-src/common/config';
 import { ENV, LIMITS } from '../../../src/private/contract';
-import { ADMIN_GROUP, setImpersonationEnv } from '../fixtures';
+import { ADMIN_GROUP, setImpersonationEnv } from '../fixtures/common';
 
 /** An environment with the admin group and `extra`. */
 function env(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {

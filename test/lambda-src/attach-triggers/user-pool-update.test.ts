@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { LambdaConfigType, UserPoolType } from '@aws-sdk/client-cognito-identity-provider';
 import { PRESERVED_FIELDS, READ_ONLY_FIELDS, toUpdateUserPoolInput } from '../../../lambda-src/attach-triggers/user-pool-update';
-import { OURS, POOL_ID, describedPool, existingTriggers } from '../user-pool-fixture';
+import { OURS, POOL_ID, describedPool, existingTriggers } from '../fixtures/user-pool';
 
 /**
  * The members of an SDK structure, read from the SDK's own schema: independent of the

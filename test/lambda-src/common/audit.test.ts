@@ -1,7 +1,7 @@
 import { writeAuditEvent, type AuditEvent } from '../../../lambda-src/common/audit';
 import { ImpersonationRefused } from '../../../lambda-src/common/errors';
 import { AUDIT_EVENT, AUDIT_SCHEMA_VERSION, DENIAL_REASON, SOURCE, STRATEGY } from '../../../src/private/contract';
-import { USER_POOL_ID } from '../fixtures';
+import { USER_POOL_ID } from '../fixtures/common';
 
 let info: jest.SpyInstance;
 let warn: jest.SpyInstance;
