@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import { AUDIT_METRIC, AuditTrail, field } from './audit-trail';
 import { ENV, LIMITS } from './private/contract';
 import type { HandlerFunctionOptions, ImpersonationHost } from './private/host';
+import { checkWholeNumber } from './private/validation';
 import { ImpersonationStrategy } from './strategy';
 import { TriggerWiring } from './triggers';
 
@@ -141,15 +142,6 @@ export interface CognitoImpersonationProps {
   readonly functionErrorsAlarmThreshold?: number;
 
   /**
-   * customChallenge: the challenge-failure alarm goes off when at least this many custom-auth
-   * challenges fail within 5 minutes (a wrong client, a forged, tampered, replayed or expired
-   * assertion). Only the broker answers challenges, so any failure deserves a look.
-   *
-   * @default 1
-   */
-  readonly challengeFailureAlarmThreshold?: number;
-
-  /**
    * Actions for every alarm the construct creates (for example an SNS topic action).
    *
    * @default - no actions
@@ -227,7 +219,7 @@ export class CognitoImpersonation extends Construct {
   public readonly signingKey?: secretsmanager.ISecret;
 
   /**
-   * customChallenge: goes off on failed custom-auth challenges (`challengeFailureAlarmThreshold`).
+   * customChallenge: goes off on failed custom-auth challenges (the strategy's `challengeFailureAlarmThreshold`).
    */
   public readonly challengeFailureAlarm?: cloudwatch.IAlarm;
 
@@ -278,18 +270,16 @@ export class CognitoImpersonation extends Construct {
       addFunction: (fnScope, fnId, options) => this.addFunction(fnScope, fnId, options, commonEnvironment),
     });
     const host: ImpersonationHost = {
+      scope: this,
       userPool: props.userPool,
       encryptionKey: props.encryptionKey,
-      challengeFailureAlarmThreshold: props.challengeFailureAlarmThreshold ?? 1,
-      addFunction: (fnScope, fnId, options) => this.addFunction(fnScope, fnId, options, commonEnvironment),
-      addPoolPolicy: (policyScope, policyId, fn, ...statements) => {
-        new iam.Policy(policyScope, policyId, { roles: [fn.role!], statements });
-      },
+      addFunction: (fnId, options) => this.addFunction(this, fnId, options, commonEnvironment),
+      addPoolPolicy: (policyId, fn, ...statements) => new iam.Policy(this, policyId, { roles: [fn.role!], statements }),
       attachTrigger: (operation, fn, lambdaVersion) => triggers.attach(operation, fn, lambdaVersion),
       addAuditAlarm: (alarmId, o) => this.auditTrail.addEventAlarm(alarmId, o.metricName, o.condition, o.threshold, o.description),
       auditCondition: (name, value) => `${field(name)} = "${value}"`,
     };
-    const resources = props.strategy._bind(this, host);
+    const resources = props.strategy._bind(host);
     this.brokerFunction = resources.brokerFunction;
     this.impersonationClient = resources.impersonationClient;
     this.signingKey = resources.signingKey;
@@ -389,15 +379,10 @@ function validateProps(props: CognitoImpersonationProps): void {
       throw new Error(`CognitoImpersonation: ${name} '${value}' is not a valid Cognito group name (1-128 visible characters, no spaces)`);
     }
   }
+  const checkRange = (name: string, value: number | undefined, min: number, max: number) =>
+    checkWholeNumber('CognitoImpersonation', name, value, min, max);
   checkRange('maxReasonLength', props.maxReasonLength, 1, LIMITS.MAX_REASON_LENGTH);
   checkRange('deniedAlarmThreshold', props.deniedAlarmThreshold, 1, Number.MAX_SAFE_INTEGER);
   checkRange('protectedTargetAlarmThreshold', props.protectedTargetAlarmThreshold, 1, Number.MAX_SAFE_INTEGER);
   checkRange('functionErrorsAlarmThreshold', props.functionErrorsAlarmThreshold, 1, Number.MAX_SAFE_INTEGER);
-  checkRange('challengeFailureAlarmThreshold', props.challengeFailureAlarmThreshold, 1, Number.MAX_SAFE_INTEGER);
-}
-
-function checkRange(name: string, value: number | undefined, min: number, max: number): void {
-  if (value !== undefined && !Token.isUnresolved(value) && (!Number.isInteger(value) || value < min || value > max)) {
-    throw new Error(`CognitoImpersonation: ${name} must be a whole number from ${min} to ${max}, got ${value}`);
-  }
 }

@@ -257,7 +257,7 @@ describe('CognitoImpersonation with the customChallenge strategy', () => {
   });
 
   test('alarms on challenge failures and rotation failures, plus errors and throttles of all six functions', () => {
-    const { template, impersonation } = build({ challengeFailureAlarmThreshold: 3 });
+    const { template, impersonation } = build({ strategy: ImpersonationStrategy.customChallenge({ challengeFailureAlarmThreshold: 3 }) });
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a: any) => a.Properties);
     expect(alarms).toHaveLength(2 + 2 + 6 * 2);
     expect(alarms.find((a) => a.MetricName === 'ChallengeFailures')).toMatchObject({ Threshold: 3, Namespace: 'CognitoImpersonation' });
@@ -267,6 +267,7 @@ describe('CognitoImpersonation with the customChallenge strategy', () => {
     // Only Pre Token Generation refuses by throwing: only its errors alarm subtracts refusals.
     expect(alarms.filter((a) => a.Metrics?.some((m: any) => m.Expression))).toHaveLength(1);
     expect(impersonation.functions).toHaveLength(6);
-    expect(() => build({ challengeFailureAlarmThreshold: 0 })).toThrow(/challengeFailureAlarmThreshold/);
+    expect(() => ImpersonationStrategy.customChallenge({ challengeFailureAlarmThreshold: 0 }))
+      .toThrow('ImpersonationStrategy.customChallenge: challengeFailureAlarmThreshold must be a whole number from 1 to 9007199254740991, got 0');
   });
 });
