@@ -9,7 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { AUDIT_METRIC, AuditTrail, field } from './audit-trail';
-import { ENV, LIMITS } from './private/contract';
+import { ENV, LIMITS, PATTERN } from './private/contract';
 import type { HandlerFunctionOptions, ImpersonationHost } from './private/host';
 import { checkWholeNumber } from './private/validation';
 import { ImpersonationStrategy } from './strategy';
@@ -367,15 +367,13 @@ export class CognitoImpersonation extends Construct {
   }
 }
 
-const GROUP_NAME_PATTERN = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u;
-
 function validateProps(props: CognitoImpersonationProps): void {
   const groups: Array<[string, string]> = [
     ['adminGroupName', props.adminGroupName],
     ...(props.protectedGroupNames ?? []).map((g): [string, string] => ['protectedGroupNames', g]),
   ];
   for (const [name, value] of groups) {
-    if (!Token.isUnresolved(value) && !GROUP_NAME_PATTERN.test(value ?? '')) {
+    if (!Token.isUnresolved(value) && !PATTERN.GROUP_NAME.test(value ?? '')) {
       throw new Error(`CognitoImpersonation: ${name} '${value}' is not a valid Cognito group name (1-128 visible characters, no spaces)`);
     }
   }
