@@ -10,7 +10,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { AUDIT_METRIC, AuditTrail, field } from './audit-trail';
 import { ENV, LIMITS, PATTERN } from './private/contract';
-import type { HandlerFunctionOptions, ImpersonationHost } from './private/host';
+import { type HandlerFunctionOptions, type ImpersonationHost, scopeOf } from './private/host';
 import { checkWholeNumber } from './private/validation';
 import { ImpersonationStrategy } from './strategy';
 import { TriggerWiring } from './triggers';
@@ -274,7 +274,7 @@ export class CognitoImpersonation extends Construct {
       userPool: props.userPool,
       encryptionKey: props.encryptionKey,
       addFunction: (fnId, options) => this.addFunction(this, fnId, options, commonEnvironment),
-      addPoolPolicy: (policyId, fn, ...statements) => new iam.Policy(this, policyId, { roles: [fn.role!], statements }),
+      addPoolPolicy: (fn, ...statements) => new iam.Policy(scopeOf(fn), 'Policy', { roles: [fn.role!], statements }),
       attachTrigger: (operation, fn, lambdaVersion) => triggers.attach(operation, fn, lambdaVersion),
       addAuditAlarm: (alarmId, o) => this.auditTrail.addEventAlarm(alarmId, o.metricName, o.condition, o.threshold, o.description),
       auditCondition: (name, value) => `${field(name)} = "${value}"`,
@@ -337,13 +337,15 @@ export class CognitoImpersonation extends Construct {
     return this.auditTrail.metric(AUDIT_METRIC.PROTECTED_TARGET_ATTEMPTS, props);
   }
 
-  private addFunction(scope: Construct, id: string, options: HandlerFunctionOptions, common: Record<string, string>): lambda.Function {
+  private addFunction(parent: Construct, id: string, options: HandlerFunctionOptions, common: Record<string, string>): lambda.Function {
+    // One scope per function, for everything that is the function's own.
+    const scope = new Construct(parent, id);
     // Its own role: only what this function calls is granted to it, nothing inherited.
-    const role = new iam.Role(scope, `${id}Role`, {
+    const role = new iam.Role(scope, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `${options.description} (cdk-cognito-impersonation)`,
     });
-    const fn = new lambda.Function(scope, `${id}Function`, {
+    const fn = new lambda.Function(scope, 'Function', {
       description: options.description,
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
@@ -361,7 +363,7 @@ export class CognitoImpersonation extends Construct {
       systemLogLevelV2: lambda.SystemLogLevel.WARN,
     });
     this.auditTrail.logGroup.grantWrite(role);
-    this.auditTrail.watchFunction(id, fn, options.refusesByThrowing ? options.source : undefined);
+    this.auditTrail.watchFunction(scope, id, fn, options.refusesByThrowing ? options.source : undefined);
     this.functionsByName.set(id, fn);
     return fn;
   }

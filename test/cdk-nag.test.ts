@@ -106,11 +106,11 @@ describe('cdk-nag AwsSolutions', () => {
         }
       }
     });
-    const findings = errors.map((e) => `${e.id.split('/').slice(-3).join('/')}: ${String(e.entry.data).split('\n')[0]}`).sort();
+    const findings = errors.map((e) => `${e.id.split('/').slice(-4).join('/')}: ${String(e.entry.data).split('\n')[0]}`).sort();
     expect(findings).toEqual([
-      expect.stringMatching(/^Impersonation\/BrokerSchedulerPolicy\/Resource: AwsSolutions-IAM5\[Resource::\*\]/),
-      expect.stringMatching(/^Impersonation\/BrokerSchedulerPolicy\/Resource: AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:scheduler:eu-west-1:123456789012:schedule\/<ImpersonationSessionScheduleGroup\w+>\/\*\]/),
-      expect.stringMatching(/^Impersonation\/EndSessionPolicy\/Resource: AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:scheduler:eu-west-1:123456789012:schedule\/<ImpersonationSessionScheduleGroup\w+>\/\*\]/),
+      expect.stringMatching(/^Impersonation\/Broker\/SchedulerPolicy\/Resource: AwsSolutions-IAM5\[Resource::\*\]/),
+      expect.stringMatching(/^Impersonation\/Broker\/SchedulerPolicy\/Resource: AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:scheduler:eu-west-1:123456789012:schedule\/<ImpersonationSessionScheduleGroup\w+>\/\*\]/),
+      expect.stringMatching(/^Impersonation\/EndSession\/Policy\/Resource: AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:scheduler:eu-west-1:123456789012:schedule\/<ImpersonationSessionScheduleGroup\w+>\/\*\]/),
     ]);
   });
 

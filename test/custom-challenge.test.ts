@@ -3,7 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { assertAcyclic, grants, logicalId } from './helpers';
+import { assertAcyclic, childAt, grants, logicalId } from './helpers';
 import { CognitoImpersonation, CognitoImpersonationProps, ImpersonationStrategy } from '../src';
 import { ENV } from '../src/private/contract';
 
@@ -19,8 +19,8 @@ function build(props: Partial<CognitoImpersonationProps> = {}, configure?: (stac
   });
   configure?.(stack, impersonation);
   const template = Template.fromStack(stack);
-  const fn = (id: string) => logicalId(stack, (impersonation.node.findChild(`${id}Function`) as any));
-  const role = (id: string) => logicalId(stack, (impersonation.node.findChild(`${id}Role`) as any));
+  const fn = (id: string) => logicalId(stack, childAt(impersonation, `${id}/Function`));
+  const role = (id: string) => logicalId(stack, childAt(impersonation, `${id}/Role`));
   return { stack, userPool, impersonation, template, fn, role };
 }
 
@@ -182,7 +182,7 @@ describe('CognitoImpersonation with the customChallenge strategy', () => {
       });
       const t = Template.fromStack(stack);
       const keyArn = { 'Fn::GetAtt': [logicalId(stack, key), 'Arn'] };
-      const roleOf = (id: string) => logicalId(stack, impersonation.node.findChild(`${id}Role`) as any);
+      const roleOf = (id: string) => logicalId(stack, childAt(impersonation, `${id}/Role`));
       for (const id of ['VerifyAuthChallenge', 'PreTokenGeneration', 'Broker']) {
         expect(grants(t, roleOf(id))['kms:Decrypt']).toEqual([keyArn]);
         expect(grants(t, roleOf(id))['kms:GenerateDataKey']).toBeUndefined();

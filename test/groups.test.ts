@@ -2,7 +2,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { assertAcyclic, grants, logicalId, statementsOf } from './helpers';
+import { assertAcyclic, childAt, grants, logicalId, statementsOf } from './helpers';
 import { CognitoImpersonation, CognitoImpersonationProps, ImpersonationStrategy } from '../src';
 import { ENV } from '../src/private/contract';
 
@@ -18,16 +18,17 @@ function build(props: Partial<CognitoImpersonationProps> = {}, configure?: (stac
   });
   configure?.(stack, impersonation);
   const template = Template.fromStack(stack);
-  const child = (id: string) => logicalId(stack, impersonation.node.findChild(id) as any);
-  const fn = (id: string) => child(`${id}Function`);
-  const role = (id: string) => child(`${id}Role`);
+  const child = (path: string) => logicalId(stack, childAt(impersonation, path));
+  const fn = (id: string) => child(`${id}/Function`);
+  const role = (id: string) => child(`${id}/Role`);
+  const schedulerRole = child('SchedulerRole');
   const group = child('SessionScheduleGroup');
   const pool = { 'Fn::GetAtt': [logicalId(stack, userPool), 'Arn'] };
   const logs = { 'Fn::GetAtt': [logicalId(stack, impersonation.auditLogGroup), 'Arn'] };
   const sessionSchedules = {
     'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':scheduler:eu-west-1:123456789012:schedule/', { Ref: group }, '/*']],
   };
-  return { stack, userPool, impersonation, template, fn, role, group, pool, logs, sessionSchedules };
+  return { stack, userPool, impersonation, template, fn, role, schedulerRole, group, pool, logs, sessionSchedules };
 }
 
 describe('CognitoImpersonation with the groups strategy', () => {
@@ -71,7 +72,7 @@ describe('CognitoImpersonation with the groups strategy', () => {
     const template = Template.fromStack(stack);
     expect(Object.values(template.toJSON().Resources).map((r: any) => r.Type)).not.toContainEqual(expect.stringMatching(/^Custom::/));
     template.resourceCountIs('AWS::Lambda::Permission', 0);
-    const roleId = logicalId(stack, impersonation.node.findChild('EndSessionRole') as any);
+    const roleId = logicalId(stack, childAt(impersonation, 'EndSession/Role'));
     expect(grants(template, roleId)['cognito-idp:AdminRemoveUserFromGroup']).toEqual([{
       'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_AbCdEf123']],
     }]);
@@ -79,7 +80,7 @@ describe('CognitoImpersonation with the groups strategy', () => {
 
   describe('least privilege: each role holds exactly what its function calls', () => {
     test('Broker: the live check, the target lookup and group changes on this pool; its schedules; ListSchedules; PassRole', () => {
-      const { template, role, pool, logs, sessionSchedules } = build();
+      const { template, role, schedulerRole, pool, logs, sessionSchedules } = build();
       expect(grants(template, role('Broker'))).toEqual({
         'cognito-idp:AdminGetUser': [pool],
         'cognito-idp:AdminListGroupsForUser': [pool],
@@ -92,19 +93,19 @@ describe('CognitoImpersonation with the groups strategy', () => {
         'scheduler:DeleteSchedule': [sessionSchedules],
         // No resource-level permissions exist for ListSchedules.
         'scheduler:ListSchedules': ['*'],
-        'iam:PassRole': [{ 'Fn::GetAtt': [role('Scheduler'), 'Arn'] }],
+        'iam:PassRole': [{ 'Fn::GetAtt': [schedulerRole, 'Arn'] }],
         'logs:CreateLogStream': [logs],
         'logs:PutLogEvents': [logs],
       });
     });
 
     test('Broker: the scheduler role may be passed to EventBridge Scheduler only', () => {
-      const { template, role } = build();
+      const { template, role, schedulerRole } = build();
       const passRole = statementsOf(template, role('Broker')).filter((s) => s.Action === 'iam:PassRole');
       expect(passRole).toEqual([{
         Action: 'iam:PassRole',
         Effect: 'Allow',
-        Resource: { 'Fn::GetAtt': [role('Scheduler'), 'Arn'] },
+        Resource: { 'Fn::GetAtt': [schedulerRole, 'Arn'] },
         Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
       }]);
     });
@@ -123,11 +124,11 @@ describe('CognitoImpersonation with the groups strategy', () => {
     });
 
     test('the scheduler role: assumed by EventBridge Scheduler for this account and schedule group, may invoke EndSession only', () => {
-      const { template, role, fn, group } = build();
-      expect(grants(template, role('Scheduler'))).toEqual({
+      const { template, schedulerRole, fn, group } = build();
+      expect(grants(template, schedulerRole)).toEqual({
         'lambda:InvokeFunction': [{ 'Fn::GetAtt': [fn('EndSession'), 'Arn'] }],
       });
-      const trust = template.findResources('AWS::IAM::Role')[role('Scheduler')].Properties.AssumeRolePolicyDocument.Statement;
+      const trust = template.findResources('AWS::IAM::Role')[schedulerRole].Properties.AssumeRolePolicyDocument.Statement;
       expect(trust).toEqual([{
         Action: 'sts:AssumeRole',
         Effect: 'Allow',
@@ -139,7 +140,7 @@ describe('CognitoImpersonation with the groups strategy', () => {
           },
         },
       }]);
-      expect(template.findResources('AWS::IAM::Role')[role('Scheduler')].Properties.ManagedPolicyArns).toBeUndefined();
+      expect(template.findResources('AWS::IAM::Role')[schedulerRole].Properties.ManagedPolicyArns).toBeUndefined();
     });
 
     test('no wildcard action; the only wildcard resources are ListSchedules and the construct\'s own schedules', () => {
@@ -182,7 +183,7 @@ describe('CognitoImpersonation with the groups strategy', () => {
   });
 
   test('the broker knows the pool, the schedule group, EndSession, the scheduler role and the durations', () => {
-    const { template, fn, role, group, stack, userPool } = build({
+    const { template, fn, schedulerRole, group, stack, userPool } = build({
       strategy: ImpersonationStrategy.groups({ defaultDuration: Duration.minutes(30), maxDuration: Duration.hours(4) }),
     });
     const functions = template.findResources('AWS::Lambda::Function');
@@ -191,7 +192,7 @@ describe('CognitoImpersonation with the groups strategy', () => {
       [ENV.USER_POOL_ID]: { Ref: logicalId(stack, userPool) },
       [ENV.SCHEDULE_GROUP]: { Ref: group },
       [ENV.END_SESSION_FUNCTION_ARN]: { 'Fn::GetAtt': [fn('EndSession'), 'Arn'] },
-      [ENV.SCHEDULER_ROLE_ARN]: { 'Fn::GetAtt': [role('Scheduler'), 'Arn'] },
+      [ENV.SCHEDULER_ROLE_ARN]: { 'Fn::GetAtt': [schedulerRole, 'Arn'] },
       [ENV.DEFAULT_DURATION_MINUTES]: '30',
       [ENV.MAX_DURATION_MINUTES]: '240',
     });

@@ -1,6 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
+import { IConstruct } from 'constructs';
 import { CognitoImpersonation, CognitoImpersonationProps } from '../src';
 
 /** A stack with a user pool and the construct, configured by `props`. */
@@ -14,6 +15,11 @@ export function stackWith(props: Partial<CognitoImpersonationProps> & Pick<Cogni
     ...props,
   });
   return { app, stack, userPool, impersonation, template: () => Template.fromStack(stack) };
+}
+
+/** The construct at `path` (ids joined by '/', for example `Broker/Function`) below `scope`. */
+export function childAt(scope: IConstruct, path: string): IConstruct {
+  return path.split('/').reduce((construct, id) => construct.node.findChild(id), scope);
 }
 
 /** The logical id of a construct's CloudFormation resource. */

@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { assertAcyclic, logicalId } from './helpers';
+import { assertAcyclic, childAt, logicalId } from './helpers';
 import { CognitoImpersonation, CognitoImpersonationProps, ImpersonationStrategy } from '../src';
 import { TriggerWiring, isOwnedUserPool } from '../src/triggers';
 
@@ -29,9 +29,9 @@ function build(importPool: Import, props: Partial<CognitoImpersonationProps> = {
     ...props,
   });
   const attachment = impersonation.node.findChild('TriggerAttachment');
-  const attachFunction = attachment.node.findChild('AttachTriggersFunction') as lambda.Function;
+  const attachFunction = childAt(attachment, 'AttachTriggers/Function') as lambda.Function;
   const template = Template.fromStack(stack);
-  const id = (name: string) => logicalId(stack, impersonation.node.findChild(name));
+  const id = (path: string) => logicalId(stack, childAt(impersonation, path));
   return { stack, impersonation, attachment, attachFunction, template, id };
 }
 
@@ -50,7 +50,7 @@ describe.each([
     const { template, id } = build(importPool);
     template.resourceCountIs('Custom::CognitoImpersonationTriggers', 1);
     const [resource] = Object.values(template.findResources('Custom::CognitoImpersonationTriggers')) as any[];
-    const arn = (fn: string) => ({ 'Fn::GetAtt': [id(`${fn}Function`), 'Arn'] });
+    const arn = (fn: string) => ({ 'Fn::GetAtt': [id(`${fn}/Function`), 'Arn'] });
     expect(resource.Properties).toEqual({
       ServiceToken: { 'Fn::GetAtt': [expect.stringMatching(/^ImpersonationTriggerAttachmentAttachTriggersFunction/), 'Arn'] },
       UserPoolId: POOL_ID,
@@ -74,7 +74,7 @@ describe.each([
     expect(fromCognito.map((p) => p.Properties).sort((a, b) => a.FunctionName['Fn::GetAtt'][0].localeCompare(b.FunctionName['Fn::GetAtt'][0])))
       .toEqual(['CreateAuthChallenge', 'DefineAuthChallenge', 'PreTokenGeneration', 'VerifyAuthChallenge'].map((fn) => ({
         Action: 'lambda:InvokeFunction',
-        FunctionName: { 'Fn::GetAtt': [id(`${fn}Function`), 'Arn'] },
+        FunctionName: { 'Fn::GetAtt': [id(`${fn}/Function`), 'Arn'] },
         Principal: 'cognito-idp.amazonaws.com',
         SourceArn: poolArn,
         SourceAccount: '123456789012',
@@ -107,7 +107,7 @@ describe.each([
   test('the custom resource runs only once its policy and the invoke permissions exist', () => {
     const { template, stack, attachment } = build(importPool);
     const resource = template.toJSON().Resources[logicalId(stack, attachment.node.findChild('Resource'))];
-    const policy = logicalId(stack, attachment.node.findChild('AttachTriggersPolicy'));
+    const policy = logicalId(stack, childAt(attachment, 'AttachTriggers/Policy'));
     const permissions = Object.keys(template.findResources('AWS::Lambda::Permission', { Properties: { Principal: 'cognito-idp.amazonaws.com' } }));
     expect([...resource.DependsOn].sort()).toEqual([policy, ...permissions].sort());
   });
@@ -152,7 +152,7 @@ describe('options of an imported pool', () => {
       adminGroupName: 'support-impersonators',
       userPoolSmsRole: iam.Role.fromRoleArn(withRole, 'SmsRole', smsRoleArn),
     });
-    const fn = impersonation.node.findChild('TriggerAttachment').node.findChild('AttachTriggersFunction') as lambda.Function;
+    const fn = childAt(impersonation, 'TriggerAttachment/AttachTriggers/Function') as lambda.Function;
     const statements = statementsOf(Template.fromStack(withRole), logicalId(withRole, fn.role));
     expect(statements.filter((s) => [s.Action].flat().includes('iam:PassRole'))).toEqual([{
       Effect: 'Allow',
@@ -204,7 +204,8 @@ describe('TriggerWiring', () => {
       userPoolSmsRole: options.smsRole ? iam.Role.fromRoleArn(stack, 'SmsRole', 'arn:aws:iam::123456789012:role/sms') : undefined,
       addFunction: (scope, id) => {
         created.push(id);
-        return new lambda.Function(scope, `${id}Function`, {
+        // As the construct does: the function in a scope of its own.
+        return new lambda.Function(new Construct(scope, id), 'Function', {
           runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => {}'),
         });
       },
@@ -302,7 +303,7 @@ describe('an owned pool behaves as before', () => {
     const template = Template.fromStack(stack);
     template.resourceCountIs('Custom::CognitoImpersonationTriggers', 0);
     expect(impersonation.node.tryFindChild('TriggerAttachment')).toBeUndefined();
-    const fn = (id: string) => ({ 'Fn::GetAtt': [logicalId(stack, impersonation.node.findChild(`${id}Function`)), 'Arn'] });
+    const fn = (id: string) => ({ 'Fn::GetAtt': [logicalId(stack, childAt(impersonation, `${id}/Function`)), 'Arn'] });
     template.hasResourceProperties('AWS::Cognito::UserPool', {
       LambdaConfig: {
         DefineAuthChallenge: fn('DefineAuthChallenge'),

@@ -45,17 +45,26 @@ export interface ImpersonationHost {
   readonly userPool: cognito.IUserPool;
   /** The construct's KMS key, if one was given (audit log, signing key secret). */
   readonly encryptionKey?: kms.IKey;
-  /** A function with its own role, logging to the audit trail, watched by alarms. */
+  /**
+   * A function with its own role, logging to the audit trail, watched by alarms: all of it
+   * in a scope of its own named `id` (`<id>/Role`, `<id>/Function`, `<id>/ErrorsAlarm`, ...),
+   * where the function's other resources belong too (see `scopeOf`).
+   */
   addFunction(id: string, options: HandlerFunctionOptions): lambda.Function;
   /**
-   * A policy of its own (not the role's default one) on the function's role: what depends
-   * on the function's permissions (the pool, through its trigger) can depend on it.
+   * A policy of its own (`<id>/Policy`, not the role's default one) on the function's role:
+   * what depends on the function's permissions (the pool, through its trigger) can depend on it.
    */
-  addPoolPolicy(id: string, fn: lambda.Function, ...statements: iam.PolicyStatement[]): iam.Policy;
+  addPoolPolicy(fn: lambda.Function, ...statements: iam.PolicyStatement[]): iam.Policy;
   attachTrigger(operation: cognito.UserPoolOperation, fn: lambda.IFunction, lambdaVersion?: cognito.LambdaVersion): void;
   addAuditAlarm(id: string, options: AuditAlarmOptions): cloudwatch.IAlarm;
   /** A metric filter condition on an audit event field (`$.message.<field> = "<value>"`). */
   auditCondition(field: string, value: string): string;
+}
+
+/** The scope `addFunction` created for a function: where the function's own resources belong. */
+export function scopeOf(fn: lambda.IFunction): Construct {
+  return fn.node.scope as Construct;
 }
 
 /** What a strategy created that the construct exposes. */

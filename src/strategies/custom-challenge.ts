@@ -137,7 +137,7 @@ export function defineCustomChallenge(host: ImpersonationHost, settings: CustomC
     timeout: Duration.seconds(15),
     memorySize: 512,
   });
-  host.addPoolPolicy('BrokerPolicy', broker, new iam.PolicyStatement({
+  host.addPoolPolicy(broker, new iam.PolicyStatement({
     actions: [
       ...BROKER_LOOKUP_ACTIONS,
       // the dedicated client's secret, for SECRET_HASH
@@ -194,7 +194,7 @@ function addRotation(host: ImpersonationHost, signingKey: secretsmanager.Secret,
     resources: [signingKey.secretArn],
   }));
   host.encryptionKey?.grant(rotate, 'kms:Decrypt', 'kms:GenerateDataKey');
-  const permission = new lambda.CfnPermission(host.scope, 'RotateKeyInvokePermission', {
+  const permission = new lambda.CfnPermission(rotate, 'SecretsManagerInvokePermission', {
     action: 'lambda:InvokeFunction',
     functionName: rotate.functionArn,
     principal: 'secretsmanager.amazonaws.com',

@@ -4,7 +4,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { BROKER_LOOKUP_ACTIONS } from './broker';
 import type { GroupsStrategyOptions } from './groups-options';
 import { ENV, LIMITS, SOURCE, STRATEGY } from '../private/contract';
-import type { ImpersonationHost, StrategyResources } from '../private/host';
+import { type ImpersonationHost, type StrategyResources, scopeOf } from '../private/host';
 
 /** The groups strategy's session durations, checked, in minutes. */
 export interface GroupsSettings {
@@ -54,7 +54,7 @@ export function defineGroups(host: ImpersonationHost, settings: GroupsSettings):
     // At most 100 removals, retried on throttling.
     timeout: Duration.seconds(60),
   });
-  const endSessionPolicy = host.addPoolPolicy('EndSessionPolicy', endSession,
+  const endSessionPolicy = host.addPoolPolicy(endSession,
     new iam.PolicyStatement({
       actions: [
         // the admin is still the account the session was started for (sub)
@@ -95,7 +95,7 @@ export function defineGroups(host: ImpersonationHost, settings: GroupsSettings):
     timeout: Duration.seconds(60),
     memorySize: 512,
   });
-  host.addPoolPolicy('BrokerPolicy', broker, new iam.PolicyStatement({
+  host.addPoolPolicy(broker, new iam.PolicyStatement({
     actions: [
       ...BROKER_LOOKUP_ACTIONS,
       // start adds the target's groups; end (and a superseded or failed start) removes them
@@ -105,7 +105,7 @@ export function defineGroups(host: ImpersonationHost, settings: GroupsSettings):
     ],
     resources: [userPool.userPoolArn],
   }));
-  const schedulerPolicy = new iam.Policy(scope, 'BrokerSchedulerPolicy', {
+  const schedulerPolicy = new iam.Policy(scopeOf(broker), 'SchedulerPolicy', {
     roles: [broker.role!],
     statements: [
       new iam.PolicyStatement({

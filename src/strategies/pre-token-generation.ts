@@ -29,7 +29,7 @@ export function definePreTokenGeneration(host: ImpersonationHost, settings: PreT
   });
   // Exactly the read calls the handler makes, on this pool only. A separate policy (not
   // the role's default one) because the pool depends on the function through its trigger.
-  host.addPoolPolicy('PreTokenGenerationPolicy', fn, new iam.PolicyStatement({
+  host.addPoolPolicy(fn, new iam.PolicyStatement({
     actions: ['cognito-idp:AdminGetUser', 'cognito-idp:AdminListGroupsForUser'],
     resources: [host.userPool.userPoolArn],
   }));
