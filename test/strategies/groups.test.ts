@@ -1,34 +1,17 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import { assertAcyclic, childAt, grants, logicalId, statementsOf } from './helpers';
-import { CognitoImpersonation, CognitoImpersonationProps, ImpersonationStrategy } from '../src';
-import { ENV } from '../src/private/contract';
+import { CognitoImpersonation, CognitoImpersonationProps, ImpersonationStrategy } from '../../src';
+import { ENV } from '../../src/private/contract';
+import { assertAcyclic, childAt, grants, logicalId, stackWith, statementsOf, testStack } from '../helpers';
 
 function build(props: Partial<CognitoImpersonationProps> = {}, configure?: (stack: Stack, impersonation: CognitoImpersonation) => void) {
-  const app = new App();
-  const stack = new Stack(app, 'TestStack', { env: { account: '123456789012', region: 'eu-west-1' } });
-  const userPool = new cognito.UserPool(stack, 'UserPool');
-  const impersonation = new CognitoImpersonation(stack, 'Impersonation', {
-    userPool,
-    strategy: ImpersonationStrategy.groups(),
-    adminGroupName: 'support-impersonators',
-    ...props,
-  });
-  configure?.(stack, impersonation);
-  const template = Template.fromStack(stack);
-  const child = (path: string) => logicalId(stack, childAt(impersonation, path));
-  const fn = (id: string) => child(`${id}/Function`);
-  const role = (id: string) => child(`${id}/Role`);
-  const schedulerRole = child('SchedulerRole');
-  const group = child('SessionScheduleGroup');
-  const pool = { 'Fn::GetAtt': [logicalId(stack, userPool), 'Arn'] };
-  const logs = { 'Fn::GetAtt': [logicalId(stack, impersonation.auditLogGroup), 'Arn'] };
+  const fixture = stackWith({ strategy: ImpersonationStrategy.groups(), ...props }, configure);
+  const group = fixture.id('SessionScheduleGroup');
   const sessionSchedules = {
     'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':scheduler:eu-west-1:123456789012:schedule/', { Ref: group }, '/*']],
   };
-  return { stack, userPool, impersonation, template, fn, role, schedulerRole, group, pool, logs, sessionSchedules };
+  return { ...fixture, schedulerRole: fixture.id('SchedulerRole'), group, sessionSchedules };
 }
 
 describe('CognitoImpersonation with the groups strategy', () => {
@@ -66,7 +49,7 @@ describe('CognitoImpersonation with the groups strategy', () => {
   });
 
   test('an imported pool: nothing is attached to it, the grants name its ARN', () => {
-    const stack = new Stack(new App(), 'S', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const stack = testStack('S');
     const userPool = cognito.UserPool.fromUserPoolId(stack, 'Pool', 'eu-west-1_AbCdEf123');
     const impersonation = new CognitoImpersonation(stack, 'Impersonation', { userPool, strategy: ImpersonationStrategy.groups(), adminGroupName: 'admins' });
     const template = Template.fromStack(stack);
@@ -246,20 +229,6 @@ describe('CognitoImpersonation with the groups strategy', () => {
     expect(impersonation.functions).toHaveLength(2);
     expect(impersonation.preTokenGenerationFunction).toBeUndefined();
     expect(impersonation.impersonationClient).toBeUndefined();
-  });
-
-  test('grantImpersonate lets a principal invoke the broker, and not EndSession', () => {
-    let supportConsole: iam.Role | undefined;
-    const { stack, template, fn } = build({}, (s, impersonation) => {
-      supportConsole = new iam.Role(s, 'SupportConsole', { assumedBy: new iam.AccountRootPrincipal() });
-      impersonation.grantImpersonate(supportConsole);
-    });
-    expect(grants(template, logicalId(stack, supportConsole))).toEqual({
-      'lambda:InvokeFunction': [
-        { 'Fn::GetAtt': [fn('Broker'), 'Arn'] },
-        { 'Fn::Join': ['', [{ 'Fn::GetAtt': [fn('Broker'), 'Arn'] }, ':*']] },
-      ],
-    });
   });
 
   test('alarms: errors and throttles of both functions, plus the denial alarms', () => {
