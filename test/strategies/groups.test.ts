@@ -1,33 +1,17 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import { assertAcyclic, grants, logicalId, statementsOf } from './helpers';
-import { CognitoImpersonation, CognitoImpersonationProps, ImpersonationStrategy } from '../src';
-import { ENV } from '../src/private/contract';
+import { CognitoImpersonation, CognitoImpersonationProps, ImpersonationStrategy } from '../../src';
+import { ENV } from '../../src/private/contract';
+import { assertAcyclic, childAt, grants, logicalId, stackWith, statementsOf, testStack } from '../helpers';
 
 function build(props: Partial<CognitoImpersonationProps> = {}, configure?: (stack: Stack, impersonation: CognitoImpersonation) => void) {
-  const app = new App();
-  const stack = new Stack(app, 'TestStack', { env: { account: '123456789012', region: 'eu-west-1' } });
-  const userPool = new cognito.UserPool(stack, 'UserPool');
-  const impersonation = new CognitoImpersonation(stack, 'Impersonation', {
-    userPool,
-    strategy: ImpersonationStrategy.groups(),
-    adminGroupName: 'support-impersonators',
-    ...props,
-  });
-  configure?.(stack, impersonation);
-  const template = Template.fromStack(stack);
-  const child = (id: string) => logicalId(stack, impersonation.node.findChild(id) as any);
-  const fn = (id: string) => child(`${id}Function`);
-  const role = (id: string) => child(`${id}Role`);
-  const group = child('SessionScheduleGroup');
-  const pool = { 'Fn::GetAtt': [logicalId(stack, userPool), 'Arn'] };
-  const logs = { 'Fn::GetAtt': [logicalId(stack, impersonation.auditLogGroup), 'Arn'] };
+  const fixture = stackWith({ strategy: ImpersonationStrategy.groups(), ...props }, configure);
+  const group = fixture.id('SessionScheduleGroup');
   const sessionSchedules = {
     'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':scheduler:eu-west-1:123456789012:schedule/', { Ref: group }, '/*']],
   };
-  return { stack, userPool, impersonation, template, fn, role, group, pool, logs, sessionSchedules };
+  return { ...fixture, schedulerRole: fixture.id('SchedulerRole'), group, sessionSchedules };
 }
 
 describe('CognitoImpersonation with the groups strategy', () => {
@@ -65,13 +49,13 @@ describe('CognitoImpersonation with the groups strategy', () => {
   });
 
   test('an imported pool: nothing is attached to it, the grants name its ARN', () => {
-    const stack = new Stack(new App(), 'S', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const stack = testStack('S');
     const userPool = cognito.UserPool.fromUserPoolId(stack, 'Pool', 'eu-west-1_AbCdEf123');
     const impersonation = new CognitoImpersonation(stack, 'Impersonation', { userPool, strategy: ImpersonationStrategy.groups(), adminGroupName: 'admins' });
     const template = Template.fromStack(stack);
     expect(Object.values(template.toJSON().Resources).map((r: any) => r.Type)).not.toContainEqual(expect.stringMatching(/^Custom::/));
     template.resourceCountIs('AWS::Lambda::Permission', 0);
-    const roleId = logicalId(stack, impersonation.node.findChild('EndSessionRole') as any);
+    const roleId = logicalId(stack, childAt(impersonation, 'EndSession/Role'));
     expect(grants(template, roleId)['cognito-idp:AdminRemoveUserFromGroup']).toEqual([{
       'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_AbCdEf123']],
     }]);
@@ -79,7 +63,7 @@ describe('CognitoImpersonation with the groups strategy', () => {
 
   describe('least privilege: each role holds exactly what its function calls', () => {
     test('Broker: the live check, the target lookup and group changes on this pool; its schedules; ListSchedules; PassRole', () => {
-      const { template, role, pool, logs, sessionSchedules } = build();
+      const { template, role, schedulerRole, pool, logs, sessionSchedules } = build();
       expect(grants(template, role('Broker'))).toEqual({
         'cognito-idp:AdminGetUser': [pool],
         'cognito-idp:AdminListGroupsForUser': [pool],
@@ -92,19 +76,19 @@ describe('CognitoImpersonation with the groups strategy', () => {
         'scheduler:DeleteSchedule': [sessionSchedules],
         // No resource-level permissions exist for ListSchedules.
         'scheduler:ListSchedules': ['*'],
-        'iam:PassRole': [{ 'Fn::GetAtt': [role('Scheduler'), 'Arn'] }],
+        'iam:PassRole': [{ 'Fn::GetAtt': [schedulerRole, 'Arn'] }],
         'logs:CreateLogStream': [logs],
         'logs:PutLogEvents': [logs],
       });
     });
 
     test('Broker: the scheduler role may be passed to EventBridge Scheduler only', () => {
-      const { template, role } = build();
+      const { template, role, schedulerRole } = build();
       const passRole = statementsOf(template, role('Broker')).filter((s) => s.Action === 'iam:PassRole');
       expect(passRole).toEqual([{
         Action: 'iam:PassRole',
         Effect: 'Allow',
-        Resource: { 'Fn::GetAtt': [role('Scheduler'), 'Arn'] },
+        Resource: { 'Fn::GetAtt': [schedulerRole, 'Arn'] },
         Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
       }]);
     });
@@ -123,11 +107,11 @@ describe('CognitoImpersonation with the groups strategy', () => {
     });
 
     test('the scheduler role: assumed by EventBridge Scheduler for this account and schedule group, may invoke EndSession only', () => {
-      const { template, role, fn, group } = build();
-      expect(grants(template, role('Scheduler'))).toEqual({
+      const { template, schedulerRole, fn, group } = build();
+      expect(grants(template, schedulerRole)).toEqual({
         'lambda:InvokeFunction': [{ 'Fn::GetAtt': [fn('EndSession'), 'Arn'] }],
       });
-      const trust = template.findResources('AWS::IAM::Role')[role('Scheduler')].Properties.AssumeRolePolicyDocument.Statement;
+      const trust = template.findResources('AWS::IAM::Role')[schedulerRole].Properties.AssumeRolePolicyDocument.Statement;
       expect(trust).toEqual([{
         Action: 'sts:AssumeRole',
         Effect: 'Allow',
@@ -139,7 +123,7 @@ describe('CognitoImpersonation with the groups strategy', () => {
           },
         },
       }]);
-      expect(template.findResources('AWS::IAM::Role')[role('Scheduler')].Properties.ManagedPolicyArns).toBeUndefined();
+      expect(template.findResources('AWS::IAM::Role')[schedulerRole].Properties.ManagedPolicyArns).toBeUndefined();
     });
 
     test('no wildcard action; the only wildcard resources are ListSchedules and the construct\'s own schedules', () => {
@@ -182,7 +166,7 @@ describe('CognitoImpersonation with the groups strategy', () => {
   });
 
   test('the broker knows the pool, the schedule group, EndSession, the scheduler role and the durations', () => {
-    const { template, fn, role, group, stack, userPool } = build({
+    const { template, fn, schedulerRole, group, stack, userPool } = build({
       strategy: ImpersonationStrategy.groups({ defaultDuration: Duration.minutes(30), maxDuration: Duration.hours(4) }),
     });
     const functions = template.findResources('AWS::Lambda::Function');
@@ -191,7 +175,7 @@ describe('CognitoImpersonation with the groups strategy', () => {
       [ENV.USER_POOL_ID]: { Ref: logicalId(stack, userPool) },
       [ENV.SCHEDULE_GROUP]: { Ref: group },
       [ENV.END_SESSION_FUNCTION_ARN]: { 'Fn::GetAtt': [fn('EndSession'), 'Arn'] },
-      [ENV.SCHEDULER_ROLE_ARN]: { 'Fn::GetAtt': [role('Scheduler'), 'Arn'] },
+      [ENV.SCHEDULER_ROLE_ARN]: { 'Fn::GetAtt': [schedulerRole, 'Arn'] },
       [ENV.DEFAULT_DURATION_MINUTES]: '30',
       [ENV.MAX_DURATION_MINUTES]: '240',
     });
@@ -245,20 +229,6 @@ describe('CognitoImpersonation with the groups strategy', () => {
     expect(impersonation.functions).toHaveLength(2);
     expect(impersonation.preTokenGenerationFunction).toBeUndefined();
     expect(impersonation.impersonationClient).toBeUndefined();
-  });
-
-  test('grantImpersonate lets a principal invoke the broker, and not EndSession', () => {
-    let supportConsole: iam.Role | undefined;
-    const { stack, template, fn } = build({}, (s, impersonation) => {
-      supportConsole = new iam.Role(s, 'SupportConsole', { assumedBy: new iam.AccountRootPrincipal() });
-      impersonation.grantImpersonate(supportConsole);
-    });
-    expect(grants(template, logicalId(stack, supportConsole))).toEqual({
-      'lambda:InvokeFunction': [
-        { 'Fn::GetAtt': [fn('Broker'), 'Arn'] },
-        { 'Fn::Join': ['', [{ 'Fn::GetAtt': [fn('Broker'), 'Arn'] }, ':*']] },
-      ],
-    });
   });
 
   test('alarms: errors and throttles of both functions, plus the denial alarms', () => {

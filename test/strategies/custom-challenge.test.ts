@@ -1,27 +1,16 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { assertAcyclic, grants, logicalId } from './helpers';
-import { CognitoImpersonation, CognitoImpersonationProps, ImpersonationStrategy } from '../src';
-import { ENV } from '../src/private/contract';
+import { CognitoImpersonation, ImpersonationStrategy } from '../../src';
+import { ENV } from '../../src/private/contract';
+import { assertAcyclic, type FixtureProps, grants, logicalId, stackWith } from '../helpers';
 
-function build(props: Partial<CognitoImpersonationProps> = {}, configure?: (stack: Stack, impersonation: CognitoImpersonation) => void) {
-  const app = new App();
-  const stack = new Stack(app, 'TestStack', { env: { account: '123456789012', region: 'eu-west-1' } });
-  const userPool = new cognito.UserPool(stack, 'UserPool');
-  const impersonation = new CognitoImpersonation(stack, 'Impersonation', {
-    userPool,
-    strategy: ImpersonationStrategy.customChallenge(),
-    adminGroupName: 'support-impersonators',
-    ...props,
-  });
-  configure?.(stack, impersonation);
-  const template = Template.fromStack(stack);
-  const fn = (id: string) => logicalId(stack, (impersonation.node.findChild(`${id}Function`) as any));
-  const role = (id: string) => logicalId(stack, (impersonation.node.findChild(`${id}Role`) as any));
-  return { stack, userPool, impersonation, template, fn, role };
+/** The construct with the customChallenge strategy, unless `props` name another. */
+function build(
+  props: Partial<FixtureProps> | ((stack: Stack) => FixtureProps) = {},
+  configure?: (stack: Stack, impersonation: CognitoImpersonation) => void,
+) {
+  return stackWith(typeof props === 'function' ? props : { strategy: ImpersonationStrategy.customChallenge(), ...props }, configure);
 }
 
 describe('CognitoImpersonation with the customChallenge strategy', () => {
@@ -104,9 +93,7 @@ describe('CognitoImpersonation with the customChallenge strategy', () => {
         'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:ssm:eu-west-1:123456789012:parameter${parameter.Properties.Name}`]],
       };
       const secret = { Ref: logicalId(b.stack, b.impersonation.signingKey) };
-      const pool = { 'Fn::GetAtt': [logicalId(b.stack, b.userPool), 'Arn'] };
-      const logs = { 'Fn::GetAtt': [logicalId(b.stack, b.impersonation.auditLogGroup), 'Arn'] };
-      return { ...b, parameterArn, secret, pool, logs };
+      return { ...b, parameterArn, secret };
     };
 
     test('Define and Create: the client id parameter and their logs', () => {
@@ -171,18 +158,12 @@ describe('CognitoImpersonation with the customChallenge strategy', () => {
     });
 
     test('with a KMS key: readers may decrypt, the rotation function may also generate data keys', () => {
-      const app = new App();
-      const stack = new Stack(app, 'S', { env: { account: '123456789012', region: 'eu-west-1' } });
-      const key = new kms.Key(stack, 'Key');
-      const impersonation = new CognitoImpersonation(stack, 'Impersonation', {
-        userPool: new cognito.UserPool(stack, 'Pool'),
-        strategy: ImpersonationStrategy.customChallenge(),
-        adminGroupName: 'admins',
-        encryptionKey: key,
+      let key: kms.Key | undefined;
+      const { stack, template: t, role: roleOf } = build((s: Stack) => {
+        key = new kms.Key(s, 'Key');
+        return { strategy: ImpersonationStrategy.customChallenge(), encryptionKey: key };
       });
-      const t = Template.fromStack(stack);
       const keyArn = { 'Fn::GetAtt': [logicalId(stack, key), 'Arn'] };
-      const roleOf = (id: string) => logicalId(stack, impersonation.node.findChild(`${id}Role`) as any);
       for (const id of ['VerifyAuthChallenge', 'PreTokenGeneration', 'Broker']) {
         expect(grants(t, roleOf(id))['kms:Decrypt']).toEqual([keyArn]);
         expect(grants(t, roleOf(id))['kms:GenerateDataKey']).toBeUndefined();
@@ -232,32 +213,8 @@ describe('CognitoImpersonation with the customChallenge strategy', () => {
     expect(broker.Timeout).toBe(15);
   });
 
-  test('grantImpersonate lets a principal invoke the broker, and nothing else', () => {
-    let supportConsole: iam.Role | undefined;
-    const { stack, template, fn } = build({}, (s, impersonation) => {
-      supportConsole = new iam.Role(s, 'SupportConsole', { assumedBy: new iam.AccountRootPrincipal() });
-      impersonation.grantImpersonate(supportConsole);
-    });
-    expect(grants(template, logicalId(stack, supportConsole))).toEqual({
-      'lambda:InvokeFunction': [
-        { 'Fn::GetAtt': [fn('Broker'), 'Arn'] },
-        { 'Fn::Join': ['', [{ 'Fn::GetAtt': [fn('Broker'), 'Arn'] }, ':*']] },
-      ],
-    });
-  });
-
-  test('grantImpersonate refuses when the strategy has no broker', () => {
-    const stack = new Stack(new App(), 'S');
-    const impersonation = new CognitoImpersonation(stack, 'I', {
-      userPool: new cognito.UserPool(stack, 'Pool'), strategy: ImpersonationStrategy.preTokenGeneration(), adminGroupName: 'admins',
-    });
-    expect(() => impersonation.grantImpersonate(new iam.Role(stack, 'R', { assumedBy: new iam.AccountRootPrincipal() })))
-      .toThrow('CognitoImpersonation: the preTokenGeneration strategy has no broker to grant access to');
-    expect(impersonation.brokerFunction).toBeUndefined();
-  });
-
   test('alarms on challenge failures and rotation failures, plus errors and throttles of all six functions', () => {
-    const { template, impersonation } = build({ challengeFailureAlarmThreshold: 3 });
+    const { template, impersonation } = build({ strategy: ImpersonationStrategy.customChallenge({ challengeFailureAlarmThreshold: 3 }) });
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a: any) => a.Properties);
     expect(alarms).toHaveLength(2 + 2 + 6 * 2);
     expect(alarms.find((a) => a.MetricName === 'ChallengeFailures')).toMatchObject({ Threshold: 3, Namespace: 'CognitoImpersonation' });
@@ -267,6 +224,7 @@ describe('CognitoImpersonation with the customChallenge strategy', () => {
     // Only Pre Token Generation refuses by throwing: only its errors alarm subtracts refusals.
     expect(alarms.filter((a) => a.Metrics?.some((m: any) => m.Expression))).toHaveLength(1);
     expect(impersonation.functions).toHaveLength(6);
-    expect(() => build({ challengeFailureAlarmThreshold: 0 })).toThrow(/challengeFailureAlarmThreshold/);
+    expect(() => ImpersonationStrategy.customChallenge({ challengeFailureAlarmThreshold: 0 }))
+      .toThrow('ImpersonationStrategy.customChallenge: challengeFailureAlarmThreshold must be a whole number from 1 to 9007199254740991, got 0');
   });
 });

@@ -1,3 +1,8 @@
+/**
+ * Checks of the options of the Pre Token Generation trigger, which both the
+ * preTokenGeneration and the customChallenge strategies attach: the claim it adds and its
+ * event version. (The handler's claims are built in lambda-src.)
+ */
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 
 /** Claims Cognito sets itself and a trigger cannot (or must not) override. */
