@@ -103,7 +103,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
     },
   },
 
-  gitignore: ['/.jsii.tabl.json', '/cdk.out/', '/examples/cdk.out/', '/bench/results.json.tmp', '/.ci-artifacts/'],
+  gitignore: [
+    '/.jsii.tabl.json', '/cdk.out/', '/examples/cdk.out/', '/bench/results.json.tmp',
+    // .ci/run's Python virtual environment, Maven repository and the templates it lints.
+    '/.ci-artifacts/',
+    // What the Python and Java example apps build and synthesize.
+    '/examples/python/cdk.out/', '__pycache__/', '/examples/java/cdk.out/', '/examples/java/target/',
+  ],
 });
 
 // unrs-resolver 1.13.0 (via eslint-import-resolver-typescript) lists platform bindings the
