@@ -9,7 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { AUDIT_METRIC, AuditTrail, field } from './audit-trail';
-import { ENV, LIMITS, PATTERN } from './private/contract';
+import { DENIAL_REASON, ENV, LIMITS, PATTERN } from './private/contract';
 import { type HandlerFunctionOptions, type ImpersonationHost, scopeOf } from './private/host';
 import { checkWholeNumber } from './private/validation';
 import { ImpersonationStrategy } from './strategy';
@@ -229,6 +229,13 @@ export class CognitoImpersonation extends Construct {
   public readonly keyRotationFailureAlarm?: cloudwatch.IAlarm;
 
   /**
+   * customChallenge and groups: goes off on any broker request with a revoked access token, or
+   * one not bound to the live user (`TokenRevoked`, `SubMismatch`): a stolen or stale token is
+   * the likely cause.
+   */
+  public readonly suspiciousTokenAlarm?: cloudwatch.IAlarm;
+
+  /**
    * The CloudWatch namespace of the audit metrics.
    */
   public readonly metricNamespace: string;
@@ -285,6 +292,15 @@ export class CognitoImpersonation extends Construct {
     this.signingKey = resources.signingKey;
     this.challengeFailureAlarm = resources.challengeFailureAlarm;
     this.keyRotationFailureAlarm = resources.keyRotationFailureAlarm;
+    if (resources.brokerFunction) {
+      this.suspiciousTokenAlarm = host.addAuditAlarm('SuspiciousTokens', {
+        metricName: 'SuspiciousTokens',
+        condition: [DENIAL_REASON.TOKEN_REVOKED, DENIAL_REASON.SUB_MISMATCH]
+          .map((reason) => `(${host.auditCondition('denialReason', reason)})`).join(' || '),
+        threshold: 1,
+        description: 'Impersonation: the broker was called with a revoked access token, or one not bound to the live user (stolen or stale token).',
+      });
+    }
     this.endSessionFunction = resources.endSessionFunction;
     this.sessionScheduleGroupName = resources.sessionScheduleGroupName;
 

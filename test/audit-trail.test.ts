@@ -1,4 +1,4 @@
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { stackWith } from './helpers';
 import { writeAuditEvent, type AuditEvent } from '../lambda-src/common/audit';
 import { ImpersonationStrategy } from '../src';
@@ -6,18 +6,19 @@ import { AUDIT_EVENT, DENIAL_REASON, SOURCE, STRATEGY } from '../src/private/con
 
 /**
  * Evaluates the subset of CloudWatch Logs JSON filter syntax the construct uses
- * (`{ $.a.b = "x" && $.c = "y" }`). Anything else throws, so a new kind of pattern
- * cannot slip through untested.
+ * (`{ $.a.b = "x" && $.c = "y" }`, and `||` of such groups in parentheses). Anything else
+ * throws, so a new kind of pattern cannot slip through untested.
  */
 function matches(pattern: string, record: unknown): boolean {
   const body = /^\{(.*)\}$/.exec(pattern.trim());
   if (!body) throw new Error(`unsupported pattern ${pattern}`);
-  return body[1].split('&&').every((term) => {
+  // `(a) || (b)` of `&&`-joined equality terms: the two forms the construct writes.
+  return body[1].split('||').some((alternative) => alternative.trim().replace(/^\((.*)\)$/, '$1').split('&&').every((term) => {
     const m = /^\s*\$\.([\w.]+)\s*=\s*"([^"]*)"\s*$/.exec(term);
     if (!m) throw new Error(`unsupported term ${term}`);
     const value = m[1].split('.').reduce<any>((obj, key) => obj?.[key], record);
     return value === m[2];
-  });
+  }));
 }
 
 /** What the Lambda Node.js runtime writes for `console.info(obj)` with the JSON log format. */
@@ -81,7 +82,7 @@ describe('metric filters match the audit events as the handlers write them', () 
       .toEqual(['ImpersonationDenied']);
   });
 
-  test('customChallenge: a challenge failure and a rotation failure count in their own metrics', () => {
+  test('customChallenge: challenge failures, rotation failures and suspicious admin tokens count in their own metrics', () => {
     const challenge = stackWith({ strategy: ImpersonationStrategy.customChallenge() }).template;
     const challengeFilters = Object.values(challenge.findResources('AWS::Logs::MetricFilter'))
       .map((r: any) => ({ metric: r.Properties.MetricTransformations[0].MetricName as string, pattern: r.Properties.FilterPattern as string }));
@@ -98,6 +99,13 @@ describe('metric filters match the audit events as the handlers write them', () 
     expect(metrics(written(refusedRefresh)))
       .toEqual(['ImpersonationDenied', 'ImpersonationDeniedBy-pre-token-generation']);
     expect(metrics(written({ ...ccBase, source: SOURCE.BROKER, event: AUDIT_EVENT.GRANTED, sessionId: 's' }))).toEqual(['ImpersonationGranted']);
+    // A revoked or unbound admin token is an attack until shown otherwise: its own metric.
+    for (const denialReason of [DENIAL_REASON.TOKEN_REVOKED, DENIAL_REASON.SUB_MISMATCH]) {
+      expect(metrics(written({ ...ccBase, source: SOURCE.BROKER, event: AUDIT_EVENT.DENIED, denialReason })))
+        .toEqual(['ImpersonationDenied', 'SuspiciousTokens']);
+    }
+    expect(metrics(written({ ...ccBase, source: SOURCE.BROKER, event: AUDIT_EVENT.DENIED, denialReason: DENIAL_REASON.UNAUTHENTICATED })))
+      .toEqual(['ImpersonationDenied']);
   });
 
   test('an ordinary log line counts as nothing', () => {
@@ -110,5 +118,32 @@ describe('metric filters match the audit events as the handlers write them', () 
     for (const f of Object.values(t.findResources('AWS::Logs::MetricFilter')) as any[]) {
       expect(f.Properties.LogGroupName).toEqual({ Ref: groupId });
     }
+  });
+});
+
+describe('an alarm on stolen or stale admin tokens', () => {
+  test.each([
+    ['customChallenge', ImpersonationStrategy.customChallenge()],
+    ['groups', ImpersonationStrategy.groups()],
+  ])('%s: SuspiciousTokens counts TokenRevoked and SubMismatch denials, and alarms on the first', (_name, strategy) => {
+    const { impersonation, template: t } = stackWith({ strategy });
+    t.hasResourceProperties('AWS::Logs::MetricFilter', {
+      FilterPattern: `{ ($.message.denialReason = "${DENIAL_REASON.TOKEN_REVOKED}") || ($.message.denialReason = "${DENIAL_REASON.SUB_MISMATCH}") }`,
+      MetricTransformations: [Match.objectLike({ MetricName: 'SuspiciousTokens', MetricValue: '1' })],
+    });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'SuspiciousTokens',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      AlarmDescription: Match.stringLikeRegexp('revoked access token'),
+    });
+    expect(impersonation.suspiciousTokenAlarm).toBeDefined();
+    expect(impersonation.alarms).toContain(impersonation.suspiciousTokenAlarm);
+  });
+
+  test('preTokenGeneration has no broker, so no such alarm', () => {
+    const { impersonation, template } = stackWith({ strategy: ImpersonationStrategy.preTokenGeneration() });
+    expect(impersonation.suspiciousTokenAlarm).toBeUndefined();
+    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'SuspiciousTokens' }, 0);
   });
 });

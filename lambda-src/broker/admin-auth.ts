@@ -1,53 +1,118 @@
-import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { GetUserCommand, type CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
-import { DENIAL_REASON } from '../../src/private/contract';
+import { decomposeUnverifiedJwt } from 'aws-jwt-verify/jwt';
+import { DENIAL_REASON, PATTERN } from '../../src/private/contract';
 import { cached } from '../common/cache';
 import type { ImpersonationConfig } from '../common/config';
-import { ImpersonationRefused } from '../common/errors';
+import { ImpersonationRefused, errorNameOf } from '../common/errors';
 import { resolveTarget, type Actor } from '../common/target';
 
 type AccessTokenVerifier = ReturnType<typeof CognitoJwtVerifier.create<{ userPoolId: string; tokenUse: 'access'; clientId: null }>>;
 
 /**
- * The pool's access-token verifier (signature against the pool's JWKS, issuer, token_use
- * and expiry), one per container so that the JWKS is fetched once and cached.
+ * The pool's access-token verifier (signature against the pool's JWKS, token_use and expiry),
+ * one per container so that the JWKS is fetched once and cached.
  */
 export function accessTokenVerifier(userPoolId: string): AccessTokenVerifier {
   return cached('access-token-verifier', () => CognitoJwtVerifier.create({ userPoolId, tokenUse: 'access', clientId: null }), { key: userPoolId });
 }
 
 /**
- * Who is calling: the verified access token names them, and Cognito is asked again, now,
- * whether they exist, are enabled and are in the admin group (a token outlives a removal
- * from the group). Tokens of the impersonation client itself never start an impersonation.
+ * The issuer of the pool's tokens in its ORIGINAL issuer configuration, the only one accepted.
+ * aws-jwt-verify also accepts the UPDATED form (`issuer-cognito-idp`): a pool issues one of
+ * them, and the construct's pools issue this one (docs/security-facts.md).
+ */
+export function canonicalIssuer(userPoolId: string): string {
+  return `https://cognito-idp.${userPoolId.split('_')[0]}.amazonaws.com/${userPoolId}`;
+}
+
+/** The verified claims the broker relies on. */
+interface AdminClaims {
+  readonly sub: string;
+  readonly username: string;
+  readonly client_id: string;
+}
+
+/**
+ * Who is calling, proven three ways:
+ * 1. offline: the access token's signature, `token_use`, expiry, the canonical issuer and a
+ *    `client_id` of the one shape Cognito writes, other than the impersonation client's;
+ * 2. live: Cognito accepts the token now (`GetUser`), so a token revoked by a sign-out or
+ *    RevokeToken is refused, and names the same user (`sub` and `username`);
+ * 3. live: that user exists, is enabled and is in the admin group now (a token outlives a
+ *    removal from the group), and still has the token's `sub` (a username can be reused).
+ * The live calls run side by side: the check costs one round trip, not two.
+ * `onIdentified` learns the token's identity once it verifies, for the audit of a refusal.
  */
 export async function authenticateAdmin(
   client: CognitoIdentityProviderClient,
   accessToken: string,
   config: ImpersonationConfig,
   pool: { userPoolId: string; impersonationClientId?: string },
+  onIdentified: (actor: Actor) => void = () => undefined,
 ): Promise<Actor> {
-  let payload: { sub: string; username: string; client_id: string };
-  try {
-    payload = await accessTokenVerifier(pool.userPoolId).verify(accessToken) as any;
-  } catch {
-    throw new ImpersonationRefused(DENIAL_REASON.UNAUTHENTICATED);
+  const claims = await verifyOffline(accessToken, pool);
+  const actor: Actor = { sub: claims.sub, username: claims.username };
+  onIdentified(actor);
+  const [live, admin] = await Promise.allSettled([
+    liveUser(client, accessToken),
+    resolveTarget(client, pool.userPoolId, claims.username),
+  ]);
+  if (live.status === 'rejected') throw live.reason;
+  if (live.value.sub !== claims.sub || live.value.username !== claims.username) {
+    throw new ImpersonationRefused(DENIAL_REASON.SUB_MISMATCH);
   }
-  if (!payload.username || !payload.sub || (pool.impersonationClientId && payload.client_id === pool.impersonationClientId)) {
-    throw new ImpersonationRefused(DENIAL_REASON.UNAUTHENTICATED);
-  }
-  let admin;
-  try {
-    admin = await resolveTarget(client, pool.userPoolId, payload.username);
-  } catch (err) {
+  if (admin.status === 'rejected') {
+    const err = admin.reason;
     // An admin who no longer exists is not an admin.
     if (err instanceof ImpersonationRefused && err.denialReason === DENIAL_REASON.TARGET_NOT_FOUND) {
       throw new ImpersonationRefused(DENIAL_REASON.NOT_ADMIN);
     }
     throw err;
   }
-  if (!admin.enabled || !admin.groups.includes(config.adminGroupName)) {
+  if (admin.value.sub !== claims.sub) throw new ImpersonationRefused(DENIAL_REASON.SUB_MISMATCH);
+  if (!admin.value.enabled || !admin.value.groups.includes(config.adminGroupName)) {
     throw new ImpersonationRefused(DENIAL_REASON.NOT_ADMIN);
   }
-  return { sub: payload.sub, username: admin.username };
+  return { sub: claims.sub, username: admin.value.username };
+}
+
+async function verifyOffline(accessToken: string, pool: { userPoolId: string; impersonationClientId?: string }): Promise<AdminClaims> {
+  let payload: Record<string, unknown>;
+  try {
+    // The issuer first: the JWKS of another issuer is never fetched.
+    if (decomposeUnverifiedJwt(accessToken).payload.iss !== canonicalIssuer(pool.userPoolId)) throw new Error('issuer');
+    payload = await accessTokenVerifier(pool.userPoolId).verify(accessToken) as Record<string, unknown>;
+  } catch {
+    throw new ImpersonationRefused(DENIAL_REASON.UNAUTHENTICATED);
+  }
+  const { sub, username, client_id: clientId } = payload;
+  const wellFormed = typeof sub === 'string' && sub.length > 0 && typeof username === 'string' && username.length > 0
+    && typeof clientId === 'string' && PATTERN.CLIENT_ID.test(clientId);
+  // Tokens of the impersonation client itself never start an impersonation.
+  if (!wellFormed || clientId === pool.impersonationClientId) {
+    throw new ImpersonationRefused(DENIAL_REASON.UNAUTHENTICATED);
+  }
+  return { sub, username, client_id: clientId };
+}
+
+/**
+ * The user Cognito says the token belongs to, now. Cognito answers a revoked token with
+ * `NotAuthorizedException: Access Token has been revoked`, a token whose user was deleted with
+ * `UserNotFoundException`; any other refusal (expired, no `aws.cognito.signin.user.admin`
+ * scope) leaves the caller unauthenticated, and an outage refuses too (fail closed).
+ */
+async function liveUser(client: CognitoIdentityProviderClient, accessToken: string): Promise<{ sub?: string; username?: string }> {
+  try {
+    const out = await client.send(new GetUserCommand({ AccessToken: accessToken }));
+    return { username: out.Username, sub: out.UserAttributes?.find((a) => a.Name === 'sub')?.Value };
+  } catch (err) {
+    const name = errorNameOf(err);
+    const message = (err as { message?: unknown }).message;
+    if (name === 'NotAuthorizedException') {
+      throw new ImpersonationRefused(/revoked/i.test(String(message ?? '')) ? DENIAL_REASON.TOKEN_REVOKED : DENIAL_REASON.UNAUTHENTICATED);
+    }
+    if (name === 'UserNotFoundException') throw new ImpersonationRefused(DENIAL_REASON.SUB_MISMATCH);
+    throw new ImpersonationRefused(DENIAL_REASON.LOOKUP_FAILED);
+  }
 }

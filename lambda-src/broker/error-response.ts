@@ -9,10 +9,15 @@ export interface BrokerErrorResponse {
   readonly error: { readonly code: BrokerErrorCode; readonly message: string };
 }
 
+const UNAUTHORIZED = 'The access token is missing, invalid or expired.';
+
 const BY_DENIAL: Partial<Record<DenialReason, [BrokerErrorCode, string]>> = {
   [DENIAL_REASON.INVALID_REQUEST]: [BROKER_ERROR.INVALID_REQUEST, 'The request is malformed.'],
   [DENIAL_REASON.UNSUPPORTED_ACTION]: [BROKER_ERROR.INVALID_REQUEST, 'This action is not offered by the configured strategy.'],
-  [DENIAL_REASON.UNAUTHENTICATED]: [BROKER_ERROR.UNAUTHORIZED, 'The access token is missing, invalid or expired.'],
+  [DENIAL_REASON.UNAUTHENTICATED]: [BROKER_ERROR.UNAUTHORIZED, UNAUTHORIZED],
+  // Revoked or not bound to a live user: the caller learns no more than for any bad token.
+  [DENIAL_REASON.TOKEN_REVOKED]: [BROKER_ERROR.UNAUTHORIZED, UNAUTHORIZED],
+  [DENIAL_REASON.SUB_MISMATCH]: [BROKER_ERROR.UNAUTHORIZED, UNAUTHORIZED],
   [DENIAL_REASON.NOT_ADMIN]: [BROKER_ERROR.FORBIDDEN, 'You are not allowed to impersonate.'],
   [DENIAL_REASON.SELF_IMPERSONATION]: [BROKER_ERROR.FORBIDDEN, 'You cannot impersonate yourself.'],
   [DENIAL_REASON.REASON_REQUIRED]: [BROKER_ERROR.REASON_REQUIRED, 'A reason is required.'],

@@ -49,7 +49,7 @@ export async function handleBrokerRequest(event: unknown, context: Pick<Context,
     actor = await authenticateAdmin(client, request.accessToken, config, {
       userPoolId,
       impersonationClientId: process.env[ENV.CLIENT_ID],
-    });
+    }, (identified) => { actor = identified; });
     const ctx: ActionContext = {
       request,
       actor,

@@ -138,6 +138,10 @@ export const DENIAL_REASON = {
   REFRESH_NOT_ALLOWED: 'RefreshNotAllowed',
   /** The broker could not verify the caller's access token. */
   UNAUTHENTICATED: 'Unauthenticated',
+  /** The caller's access token verifies offline, but Cognito says it was revoked (sign-out, RevokeToken). */
+  TOKEN_REVOKED: 'TokenRevoked',
+  /** The caller's access token is not bound to a live user of its `sub` and `username` (a deleted or reused account). */
+  SUB_MISMATCH: 'SubMismatch',
   /** A token issued on the dedicated client without a valid broker assertion. */
   ASSERTION_INVALID: 'AssertionInvalid',
   /** The broker's custom-auth sign-in of the target did not complete. */
@@ -163,6 +167,8 @@ export const PATTERN = {
   GROUP_NAME: /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u,
   /** A lowercase UUID, the form of Cognito's `sub` and of a session id. */
   UUID: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+  /** A Cognito app client id, as Cognito writes it into `client_id`. */
+  CLIENT_ID: /^[\w+]{1,128}$/,
 } as const;
 
 /** Current version of the audit event schema (docs/audit-events.md). */

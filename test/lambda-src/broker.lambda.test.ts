@@ -16,20 +16,21 @@ import { GetSecretValueCommand, InternalServiceError, SecretsManagerClient } fro
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
+  accessTokenClaims,
   CHALLENGE_ENV,
   DEDICATED_CLIENT_ID,
   DEDICATED_CLIENT_SECRET,
   FakeSecret,
+  getUserAnswersForToken,
   ISSUER,
   KEY_1,
   KEY_2,
-  OTHER_CLIENT_ID,
-  SECRET_ARN,
-  TokenIssuer,
-  accessTokenClaims,
   keyValue,
   newNonce,
+  OTHER_CLIENT_ID,
+  SECRET_ARN,
   signJwt,
+  TokenIssuer,
 } from './fixtures/challenge';
 import {
   ADMIN,
@@ -70,6 +71,7 @@ const TARGET_TOKENS = {
 const SDK_ERROR_TEXT = 'Unable to verify secret hash for client 7kq2m1impersonation0dedic8 (internal detail)';
 
 beforeEach(() => {
+  getUserAnswersForToken(cognitoMock);
   new FakeSecret(SECRET_ARN, KEY_1).install(secretsMock);
   userExists(ADMIN.username, { sub: ADMIN.sub, groups: [ADMIN_GROUP] });
   userExists(TARGET.username, { sub: TARGET.sub, groups: ['customers'] });
@@ -445,9 +447,10 @@ describe('Forbidden', () => {
     const { record } = await expectDenied(startRequest({ accessToken: adminToken({ 'cognito:groups': [ADMIN_GROUP] }) }), {
       code: BROKER_ERROR.FORBIDDEN,
       denialReason: DENIAL_REASON.NOT_ADMIN,
-      audit: { action: 'start', target: { requested: TARGET.username }, reason: REASON },
+      audit: { action: 'start', actor: { sub: ADMIN.sub, username: ADMIN.username }, target: { requested: TARGET.username }, reason: REASON },
     });
-    expect(record.actor).toBeUndefined();
+    // The token verified: the audit names whose token it was.
+    expect(record.actor).toEqual({ sub: ADMIN.sub, username: ADMIN.username });
     expectNoSignIn();
   });
 
@@ -456,7 +459,7 @@ describe('Forbidden', () => {
     await expectDenied(startRequest(), {
       code: BROKER_ERROR.FORBIDDEN,
       denialReason: DENIAL_REASON.NOT_ADMIN,
-      audit: { action: 'start', target: { requested: TARGET.username }, reason: REASON },
+      audit: { action: 'start', actor: { sub: ADMIN.sub, username: ADMIN.username }, target: { requested: TARGET.username }, reason: REASON },
     });
     expectNoSignIn();
   });
@@ -466,7 +469,7 @@ describe('Forbidden', () => {
     await expectDenied(startRequest(), {
       code: BROKER_ERROR.FORBIDDEN,
       denialReason: DENIAL_REASON.NOT_ADMIN,
-      audit: { action: 'start', target: { requested: TARGET.username }, reason: REASON },
+      audit: { action: 'start', actor: { sub: ADMIN.sub, username: ADMIN.username }, target: { requested: TARGET.username }, reason: REASON },
     });
   });
 
@@ -475,7 +478,7 @@ describe('Forbidden', () => {
     await expectDenied(startRequest({ accessToken: adminToken({ 'cognito:groups': undefined }) }), {
       code: BROKER_ERROR.FORBIDDEN,
       denialReason: DENIAL_REASON.NOT_ADMIN,
-      audit: { action: 'start', target: { requested: TARGET.username }, reason: REASON },
+      audit: { action: 'start', actor: { sub: ADMIN.sub, username: ADMIN.username }, target: { requested: TARGET.username }, reason: REASON },
     });
   });
 
@@ -604,7 +607,7 @@ describe('InternalError: the message says nothing of what failed', () => {
     await expectDenied(startRequest(), {
       code: BROKER_ERROR.INTERNAL_ERROR,
       denialReason: DENIAL_REASON.LOOKUP_FAILED,
-      audit: { action: 'start', target: { requested: TARGET.username }, reason: REASON },
+      audit: { action: 'start', actor: { sub: ADMIN.sub, username: ADMIN.username }, target: { requested: TARGET.username }, reason: REASON },
     });
     expect(cognitoMock.commandCalls(AdminGetUserCommand).map((c) => c.args[0].input.Username)).toEqual([ADMIN.username]);
   });

@@ -1,7 +1,7 @@
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { mockClient } from 'aws-sdk-client-mock';
-import { TokenIssuer, accessTokenClaims } from './fixtures/challenge';
+import { accessTokenClaims, getUserAnswersForToken, TokenIssuer } from './fixtures/challenge';
 import { ADMIN, ADMIN_GROUP, REASON, REQUEST_ID, TARGET, USER_POOL_ID, lambdaContext, setImpersonationEnv } from './fixtures/common';
 import {
   ADDED_GROUPS,
@@ -28,6 +28,7 @@ let pool: FakePool;
 let scheduler: FakeScheduler;
 
 beforeEach(() => {
+  getUserAnswersForToken(cognitoMock);
   ({ journal, pool, scheduler } = installGroupsWorld(cognitoMock, schedulerMock));
 });
 

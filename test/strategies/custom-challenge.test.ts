@@ -213,10 +213,11 @@ describe('CognitoImpersonation with the customChallenge strategy', () => {
     expect(broker.Timeout).toBe(15);
   });
 
-  test('alarms on challenge failures and rotation failures, plus errors and throttles of all six functions', () => {
+  test('alarms on challenge failures, rotation failures and suspicious admin tokens, plus errors and throttles of all six functions', () => {
     const { template, impersonation } = build({ strategy: ImpersonationStrategy.customChallenge({ challengeFailureAlarmThreshold: 3 }) });
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a: any) => a.Properties);
-    expect(alarms).toHaveLength(2 + 2 + 6 * 2);
+    expect(alarms).toHaveLength(2 + 3 + 6 * 2);
+    expect(alarms.find((a) => a.MetricName === 'SuspiciousTokens')).toMatchObject({ Threshold: 1 });
     expect(alarms.find((a) => a.MetricName === 'ChallengeFailures')).toMatchObject({ Threshold: 3, Namespace: 'CognitoImpersonation' });
     expect(alarms.find((a) => a.MetricName === 'KeyRotationFailures')).toMatchObject({ Threshold: 1 });
     expect(impersonation.alarms).toContain(impersonation.challengeFailureAlarm);

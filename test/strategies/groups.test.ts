@@ -231,10 +231,11 @@ describe('CognitoImpersonation with the groups strategy', () => {
     expect(impersonation.impersonationClient).toBeUndefined();
   });
 
-  test('alarms: errors and throttles of both functions, plus the denial alarms', () => {
+  test('alarms: errors and throttles of both functions, plus the denial and suspicious-token alarms', () => {
     const { template } = build();
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a: any) => a.Properties);
-    expect(alarms).toHaveLength(2 + 2 * 2);
+    expect(alarms).toHaveLength(2 + 1 + 2 * 2);
+    expect(alarms.find((a) => a.MetricName === 'SuspiciousTokens')).toMatchObject({ Threshold: 1 });
     expect(alarms.map((a) => a.AlarmDescription)).toEqual(expect.arrayContaining([
       'Impersonation: the EndSession function failed (errors other than refused impersonations).',
       'Impersonation: the Broker function failed (errors other than refused impersonations).',

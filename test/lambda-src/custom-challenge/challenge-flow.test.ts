@@ -49,21 +49,22 @@ import { handler as rotateHandler } from '../../../lambda-src/rotate-key.lambda'
 import { handler as verifyHandler } from '../../../lambda-src/verify-auth-challenge.lambda';
 import { ASSERTION_METADATA_KEY, AUDIT_EVENT, BROKER_ERROR, CHALLENGE_FAILURE, DENIAL_REASON, SOURCE } from '../../../src/private/contract';
 import {
+  accessTokenClaims,
+  assertionClaims,
   CHALLENGE_ENV,
   DEDICATED_CLIENT_ID,
   DEDICATED_CLIENT_SECRET,
   FakeSecret,
+  getUserAnswersForToken,
   ISSUER,
   KEY_1,
   OTHER_CLIENT_ID,
   OTHER_TARGET,
+  parameterHolds,
+  rotate,
   SECRET_ARN,
   TokenIssuer,
   UNKNOWN_KEY,
-  accessTokenClaims,
-  assertionClaims,
-  parameterHolds,
-  rotate,
 } from '../fixtures/challenge';
 import { ADMIN, ADMIN_GROUP, REASON, REGION, TARGET, USER_POOL_ID, UUID, lambdaContext } from '../fixtures/common';
 import { handlerTest } from '../fixtures/handler-test';
@@ -378,6 +379,7 @@ let secret: FakeSecret;
 let clock: number;
 
 beforeEach(() => {
+  getUserAnswersForToken(cognitoMock);
   clock = Date.now();
   jest.spyOn(Date, 'now').mockImplementation(() => clock);
 

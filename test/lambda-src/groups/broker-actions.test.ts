@@ -5,7 +5,7 @@ import { handler } from '../../../lambda-src/broker.lambda';
 import { REFRESH_MESSAGE } from '../../../lambda-src/groups/broker-actions';
 import { scheduleNameOf } from '../../../lambda-src/groups/schedule-names';
 import { AUDIT_EVENT, BROKER_ERROR, DENIAL_REASON, SOURCE, STRATEGY } from '../../../src/private/contract';
-import { TokenIssuer, accessTokenClaims } from '../fixtures/challenge';
+import { accessTokenClaims, getUserAnswersForToken, TokenIssuer } from '../fixtures/challenge';
 import { ADMIN, ADMIN_GROUP, PROTECTED_GROUP, REASON, REQUEST_ID, TARGET, USER_POOL_ID, UUID, isIsoTime, lambdaContext } from '../fixtures/common';
 import {
   ADDED_GROUPS,
@@ -33,6 +33,7 @@ let pool: FakePool;
 let scheduler: FakeScheduler;
 
 beforeEach(() => {
+  getUserAnswersForToken(cognitoMock);
   ({ journal, pool, scheduler } = installGroupsWorld(cognitoMock, schedulerMock));
 });
 
