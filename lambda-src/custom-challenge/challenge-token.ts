@@ -2,6 +2,7 @@ import type { Context } from 'aws-lambda';
 import { verifyAssertion } from './assertion';
 import { dedicatedClientId } from './client-id-parameter';
 import { signingKeys, verificationKeys } from './signing-keys';
+import { suppressScopes, suppressedScopes } from './token-scopes';
 import { ASSERTION_METADATA_KEY, AUDIT_EVENT, DENIAL_REASON, SOURCE, STRATEGY } from '../../src/private/contract';
 import { triggerAuditBase, writeAuditEvent } from '../common/audit';
 import { ImpersonationRefused, type DenialReason } from '../common/errors';
@@ -20,8 +21,9 @@ export interface ActClaim {
  * The customChallenge path of the Pre Token Generation trigger, reached only for a refresh
  * or a token request carrying the broker's assertion:
  * - a refresh on the dedicated client is refused: impersonation tokens cannot be extended;
- * - a token from a completed impersonation challenge gets `act`, after the broker's
- *   assertion is verified again (it is bound to this user and this client);
+ * - a token from a completed impersonation challenge gets `act`, without Cognito's self-service
+ *   scope (and the team's suppressed scopes), after the broker's assertion is verified again
+ *   (it is bound to this user and this client);
  * - anything that claims to be an impersonation and does not check out is refused.
  */
 export async function markImpersonationToken<E extends PreTokenEvent>(event: E, context: Pick<Context, 'awsRequestId'>): Promise<E> {
@@ -45,6 +47,12 @@ export async function markImpersonationToken<E extends PreTokenEvent>(event: E, 
     return event;
   }
 
+  let scopes: string[];
+  try {
+    scopes = suppressedScopes();
+  } catch {
+    return refuse(DENIAL_REASON.MISCONFIGURED);
+  }
   let keys: string[];
   try {
     keys = verificationKeys(await signingKeys());
@@ -62,6 +70,7 @@ export async function markImpersonationToken<E extends PreTokenEvent>(event: E, 
   const { actorSub, actorUsername, sessionId } = result.assertion;
   const act: ActClaim = { sub: actorSub, username: actorUsername, sessionId };
   addClaim(event, 'act', act);
+  suppressScopes(event, scopes);
   writeAuditEvent({ ...base, event: AUDIT_EVENT.TOKEN_ISSUED, actor: { sub: actorSub, username: actorUsername }, target, sessionId });
   return event;
 }

@@ -26,6 +26,8 @@ export const ENV = {
   CLIENT_ID_PARAMETER: 'IMPERSONATION_CLIENT_ID_PARAMETER',
   SECRET_ARN: 'IMPERSONATION_SECRET_ARN',
   KEY_CACHE_SECONDS: 'IMPERSONATION_KEY_CACHE_SECONDS',
+  /** customChallenge: JSON array of further scopes to suppress on impersonation access tokens (V2_0). */
+  SUPPRESSED_SCOPES: 'IMPERSONATION_SUPPRESSED_SCOPES',
   TOKEN_VALIDITY_SECONDS: 'IMPERSONATION_TOKEN_VALIDITY_SECONDS',
   /** groups: the construct's schedule group, where each session is one one-time schedule. */
   SCHEDULE_GROUP: 'IMPERSONATION_SCHEDULE_GROUP',
@@ -109,6 +111,9 @@ export const CHALLENGE_FAILURE = {
   UNAVAILABLE: 'Unavailable',
 } as const;
 
+/** The scope that authorizes Cognito's self-service APIs as the token's user: never on an impersonation token. */
+export const SELF_SERVICE_SCOPE = 'aws.cognito.signin.user.admin';
+
 /** ClientMetadata key the broker uses to hand the signed assertion to Verify and Pre Token Generation. */
 export const ASSERTION_METADATA_KEY = 'impersonationAssertion';
 
@@ -169,6 +174,8 @@ export const PATTERN = {
   UUID: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
   /** A Cognito app client id, as Cognito writes it into `client_id`. */
   CLIENT_ID: /^[\w+]{1,128}$/,
+  /** An OAuth 2.0 scope-token (RFC 6749, section 3.3): visible ASCII but space, `"` and `\\`. */
+  SCOPE: /^[\x21\x23-\x5B\x5D-\x7E]{1,256}$/,
 } as const;
 
 /** Current version of the audit event schema (docs/audit-events.md). */

@@ -8,9 +8,12 @@ export interface CustomChallengeStrategyOptions {
   /**
    * The Pre Token Generation trigger event version used to add the `act` claim.
    *
-   * - `V2_0`: `act` is added to the ID and the access token, as a JSON object. Needs the
-   *   Essentials or Plus feature plan.
-   * - `V1_0`: `act` is added to the ID token only, as a JSON-encoded string (Lite plan).
+   * - `V2_0`: `act` is added to the ID and the access token, as a JSON object, and the
+   *   access token loses `aws.cognito.signin.user.admin`. Needs the Essentials or Plus
+   *   feature plan.
+   * - `V1_0`: `act` is added to the ID token only, as a JSON-encoded string (Lite plan). The
+   *   access token cannot be changed: it keeps `aws.cognito.signin.user.admin`, and the
+   *   construct warns at synth.
    *
    * @default cognito.LambdaVersion.V2_0
    */
@@ -39,4 +42,13 @@ export interface CustomChallengeStrategyOptions {
    * @default 1
    */
   readonly challengeFailureAlarmThreshold?: number;
+
+  /**
+   * Scopes of your own resource servers to remove from every impersonation access token, for
+   * read-only impersonation (for example `['orders/write']`). Cognito's self-service scope
+   * `aws.cognito.signin.user.admin` is always removed. Needs `lambdaVersion` `V2_0`.
+   *
+   * @default - only `aws.cognito.signin.user.admin` is removed
+   */
+  readonly suppressedScopes?: string[];
 }

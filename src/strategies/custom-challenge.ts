@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -7,7 +7,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { BROKER_LOOKUP_ACTIONS } from './broker';
 import type { CustomChallengeStrategyOptions } from './custom-challenge-options';
 import { validateLambdaVersion } from './pre-token-trigger';
-import { AUDIT_EVENT, ENV, SOURCE, STRATEGY } from '../private/contract';
+import { AUDIT_EVENT, ENV, PATTERN, SELF_SERVICE_SCOPE, SOURCE, STRATEGY } from '../private/contract';
 import type { ImpersonationHost, StrategyResources } from '../private/host';
 import { checkWholeNumber } from '../private/validation';
 
@@ -17,6 +17,8 @@ export interface CustomChallengeSettings {
   readonly tokenValidity: Duration;
   readonly keyRotationInterval: Duration;
   readonly challengeFailureAlarmThreshold: number;
+  /** The team's scopes to remove from impersonation access tokens (the self-service scope always is). */
+  readonly suppressedScopes: string[];
 }
 
 /** Throws a clear error on an invalid option, at the factory call. */
@@ -34,7 +36,30 @@ export function customChallengeSettings(options: CustomChallengeStrategyOptions)
   }
   checkWholeNumber('ImpersonationStrategy.customChallenge', 'challengeFailureAlarmThreshold', options.challengeFailureAlarmThreshold,
     1, Number.MAX_SAFE_INTEGER);
-  return { lambdaVersion, tokenValidity, keyRotationInterval, challengeFailureAlarmThreshold: options.challengeFailureAlarmThreshold ?? 1 };
+  return {
+    lambdaVersion,
+    tokenValidity,
+    keyRotationInterval,
+    challengeFailureAlarmThreshold: options.challengeFailureAlarmThreshold ?? 1,
+    suppressedScopes: suppressedScopesOf(options.suppressedScopes ?? [], lambdaVersion),
+  };
+}
+
+/** At most this many scopes: each is a string in every impersonation's trigger response. */
+const MAX_SUPPRESSED_SCOPES = 50;
+
+function suppressedScopesOf(scopes: string[], lambdaVersion: cognito.LambdaVersion): string[] {
+  const fail = (why: string): never => {
+    throw new Error(`ImpersonationStrategy.customChallenge: suppressedScopes ${why}`);
+  };
+  if (scopes.length > MAX_SUPPRESSED_SCOPES) fail(`may name at most ${MAX_SUPPRESSED_SCOPES} scopes, got ${scopes.length}`);
+  for (const scope of scopes) {
+    if (Token.isUnresolved(scope) || !PATTERN.SCOPE.test(scope)) {
+      fail(`must be OAuth scope names (1-256 visible ASCII characters, no spaces, quotes or backslashes), got '${scope}'`);
+    }
+  }
+  if (scopes.length > 0 && lambdaVersion !== cognito.LambdaVersion.V2_0) fail('needs lambdaVersion V2_0: a V1_0 trigger cannot change access tokens');
+  return [...new Set(scopes.filter((s) => s !== SELF_SERVICE_SCOPE))];
 }
 
 /**
@@ -45,6 +70,12 @@ export function defineCustomChallenge(host: ImpersonationHost, settings: CustomC
   const scope = host.scope;
   const stack = Stack.of(scope);
   const userPool = host.userPool;
+  if (settings.lambdaVersion === cognito.LambdaVersion.V1_0) {
+    Annotations.of(scope).addWarningV2('cdk-cognito-impersonation:customChallengeV1Scopes',
+      `customChallenge with lambdaVersion V1_0 cannot change access tokens: impersonation access tokens keep ${SELF_SERVICE_SCOPE}, `
+      + 'so an impersonator can call Cognito\'s self-service APIs as the user (change attributes, MFA, password, delete the account). '
+      + 'Use V2_0 (Essentials or Plus feature plan) to suppress it.');
+  }
 
   // The dedicated client: confidential, custom auth only, short-lived tokens, revocable.
   const impersonationClient = new cognito.UserPoolClient(scope, 'ImpersonationClient', {
@@ -111,7 +142,12 @@ export function defineCustomChallenge(host: ImpersonationHost, settings: CustomC
   const preToken = host.addFunction('PreTokenGeneration', {
     source: SOURCE.PRE_TOKEN_GENERATION,
     description: 'Cognito Pre Token Generation trigger: marks impersonation tokens with act, refuses their refresh',
-    environment: { ...triggerEnvironment, [ENV.STRATEGY]: STRATEGY.CUSTOM_CHALLENGE, [ENV.SECRET_ARN]: signingKey.secretArn },
+    environment: {
+      ...triggerEnvironment,
+      [ENV.STRATEGY]: STRATEGY.CUSTOM_CHALLENGE,
+      [ENV.SECRET_ARN]: signingKey.secretArn,
+      ...(settings.suppressedScopes.length > 0 ? { [ENV.SUPPRESSED_SCOPES]: JSON.stringify(settings.suppressedScopes) } : {}),
+    },
     refusesByThrowing: true,
   });
   for (const fn of [define, create, verify, preToken]) {

@@ -312,7 +312,11 @@ describe('a token request carrying the broker\'s assertion', () => {
       claimsToAddOrOverride: { tenant: 'acme', act: expect.objectContaining({ sub: ADMIN.sub }) },
       claimsToSuppress: ['email'],
     });
-    expect(details.accessTokenGeneration).toEqual({ scopesToAdd: ['orders/read'], claimsToAddOrOverride: { act: expect.objectContaining({ sub: ADMIN.sub }) } });
+    expect(details.accessTokenGeneration).toEqual({
+      scopesToAdd: ['orders/read'],
+      claimsToAddOrOverride: { act: expect.objectContaining({ sub: ADMIN.sub }) },
+      scopesToSuppress: ['aws.cognito.signin.user.admin'],
+    });
     expect(details.groupOverrideDetails).toEqual({ groupsToOverride: ['customers'] });
   });
 

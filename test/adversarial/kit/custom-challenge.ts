@@ -38,6 +38,7 @@ export function customChallengeTriggers(): TriggerFixture {
       [ENV.SECRET_ARN]: SECRET_ARN,
       [ENV.ADMIN_GROUP]: ADMIN_GROUP,
       [ENV.KEY_CACHE_SECONDS]: undefined,
+      [ENV.SUPPRESSED_SCOPES]: undefined,
     });
     parameterHolds(ssm);
     secret = new FakeSecret(SECRET_ARN, KEY_1);
