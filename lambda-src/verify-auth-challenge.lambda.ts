@@ -1,15 +1,14 @@
 import type { Context, VerifyAuthChallengeResponseTriggerEvent } from 'aws-lambda';
-import { verifyAssertion } from './custom-challenge/assertion';
+import { checkAssertion } from './custom-challenge/assertion-check';
 import { auditChallengeFailure } from './custom-challenge/challenge-audit';
 import { dedicatedClientId } from './custom-challenge/client-id-parameter';
-import { signingKeys, verificationKeys } from './custom-challenge/signing-keys';
 import { CHALLENGE_FAILURE, SOURCE } from '../src/private/contract';
 
 /**
  * Verify Auth Challenge Response trigger of the customChallenge strategy. The answer must be
  * the broker's HMAC-SHA256 assertion over this session's nonce, this user, this client and
  * an expiry; it is checked with the current key, then the previous one (rotation window),
- * in constant time. The nonce, user and client come from Cognito's event, not the answer.
+ * in constant time, and once more with freshly read keys when they do not match. The nonce, user and client come from Cognito's event, not the answer.
  */
 export async function handler(
   event: VerifyAuthChallengeResponseTriggerEvent,
@@ -23,10 +22,8 @@ export async function handler(
   if (event.request.userNotFound) return refuse(CHALLENGE_FAILURE.UNKNOWN_USER);
 
   let clientId: string;
-  let keys: string[];
   try {
     clientId = await dedicatedClientId();
-    keys = verificationKeys(await signingKeys());
   } catch {
     return refuse(CHALLENGE_FAILURE.UNAVAILABLE);
   }
@@ -34,12 +31,12 @@ export async function handler(
 
   const nonce = event.request.privateChallengeParameters?.nonce;
   if (!nonce) return refuse(CHALLENGE_FAILURE.UNEXPECTED_FLOW);
-  const result = verifyAssertion(
-    event.request.challengeAnswer,
-    { nonce, targetUsername: event.userName, clientId },
-    keys,
-    Math.floor(Date.now() / 1000),
-  );
+  let result;
+  try {
+    result = await checkAssertion(event.request.challengeAnswer, { nonce, targetUsername: event.userName, clientId });
+  } catch {
+    return refuse(CHALLENGE_FAILURE.UNAVAILABLE);
+  }
   if (!result.ok) return refuse(result.failure);
   event.response.answerCorrect = true;
   return event;

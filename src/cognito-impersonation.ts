@@ -229,6 +229,13 @@ export class CognitoImpersonation extends Construct {
   public readonly keyRotationFailureAlarm?: cloudwatch.IAlarm;
 
   /**
+   * customChallenge: the signing key's rotation function. Besides Secrets Manager's rotation
+   * steps, an operator invokes it with `{ "action": "revokePreviousKey" }` to stop accepting the
+   * key rotated out last (after an emergency rotation of a leaked key).
+   */
+  public readonly keyRotationFunction?: lambda.IFunction;
+
+  /**
    * customChallenge and groups: goes off on any broker request with a revoked access token, or
    * one not bound to the live user (`TokenRevoked`, `SubMismatch`): a stolen or stale token is
    * the likely cause.
@@ -292,6 +299,7 @@ export class CognitoImpersonation extends Construct {
     this.signingKey = resources.signingKey;
     this.challengeFailureAlarm = resources.challengeFailureAlarm;
     this.keyRotationFailureAlarm = resources.keyRotationFailureAlarm;
+    this.keyRotationFunction = resources.keyRotationFunction;
     if (resources.brokerFunction) {
       this.suspiciousTokenAlarm = host.addAuditAlarm('SuspiciousTokens', {
         metricName: 'SuspiciousTokens',

@@ -106,6 +106,7 @@ describe('metric filters match the audit events as the handlers write them', () 
     }
     expect(metrics(written({ ...ccBase, source: SOURCE.BROKER, event: AUDIT_EVENT.DENIED, denialReason: DENIAL_REASON.UNAUTHENTICATED })))
       .toEqual(['ImpersonationDenied']);
+    expect(metrics(written({ ...ccBase, source: SOURCE.ROTATE_KEY, event: AUDIT_EVENT.KEY_PREVIOUS_REVOKED }))).toEqual([]);
   });
 
   test('an ordinary log line counts as nothing', () => {

@@ -57,6 +57,12 @@ export async function cachedAsync<T>(slot: string, load: () => Promise<T>, optio
   return store(slot, await load(), options, now);
 }
 
+/** Loads `slot` now, whatever it holds, and keeps the result (a check failed against the held value). */
+export async function refreshAsync<T>(slot: string, load: () => Promise<T>, options: CacheOptions = {}): Promise<T> {
+  const now = options.now ?? Date.now();
+  return store(slot, await load(), options, now);
+}
+
 /** The value in `slot`, created when there is none fresh for `options.key`. */
 export function cached<T>(slot: string, create: () => T, options: CacheOptions = {}): T {
   const now = options.now ?? Date.now();

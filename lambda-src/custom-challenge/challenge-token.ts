@@ -1,7 +1,6 @@
 import type { Context } from 'aws-lambda';
-import { verifyAssertion } from './assertion';
+import { checkAssertion } from './assertion-check';
 import { dedicatedClientId } from './client-id-parameter';
-import { signingKeys, verificationKeys } from './signing-keys';
 import { suppressScopes, suppressedScopes } from './token-scopes';
 import { ASSERTION_METADATA_KEY, AUDIT_EVENT, DENIAL_REASON, SOURCE, STRATEGY } from '../../src/private/contract';
 import { triggerAuditBase, writeAuditEvent } from '../common/audit';
@@ -53,18 +52,13 @@ export async function markImpersonationToken<E extends PreTokenEvent>(event: E, 
   } catch {
     return refuse(DENIAL_REASON.MISCONFIGURED);
   }
-  let keys: string[];
+  let result;
   try {
-    keys = verificationKeys(await signingKeys());
+    result = await checkAssertion(event.request.clientMetadata?.[ASSERTION_METADATA_KEY],
+      { targetUsername: event.userName, clientId: event.callerContext?.clientId });
   } catch {
     return refuse(DENIAL_REASON.LOOKUP_FAILED);
   }
-  const result = verifyAssertion(
-    event.request.clientMetadata?.[ASSERTION_METADATA_KEY],
-    { targetUsername: event.userName, clientId: event.callerContext?.clientId },
-    keys,
-    Math.floor(Date.now() / 1000),
-  );
   if (!result.ok) return refuse(DENIAL_REASON.ASSERTION_INVALID);
 
   const { actorSub, actorUsername, sessionId } = result.assertion;

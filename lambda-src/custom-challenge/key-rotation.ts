@@ -38,9 +38,14 @@ export async function rotateSigningKey(event: RotationEvent, context: Pick<Conte
     userPoolId: process.env[ENV.USER_POOL_ID] ?? '',
     requestId: context.awsRequestId,
   });
-  const audit = (type: typeof AUDIT_EVENT.KEY_ROTATED | typeof AUDIT_EVENT.KEY_ROTATION_FAILED, extra: { failureReason?: string } = {}) =>
+  type KeyEvent = typeof AUDIT_EVENT.KEY_ROTATED | typeof AUDIT_EVENT.KEY_ROTATION_FAILED | typeof AUDIT_EVENT.KEY_PREVIOUS_REVOKED;
+  const audit = (type: KeyEvent, extra: { failureReason?: string; versionId?: string } = {}) =>
     write({ event: type, rotationStep: event?.Step, versionId: event?.ClientRequestToken, ...extra });
   try {
+    if ((event as unknown as RevokeEvent | undefined)?.action === REVOKE_PREVIOUS_KEY) {
+      audit(AUDIT_EVENT.KEY_PREVIOUS_REVOKED, { versionId: await revokePreviousKey(sm) });
+      return;
+    }
     const { Step: step, SecretId: secretId, ClientRequestToken: token } = event;
     if (secretId !== process.env[ENV.SECRET_ARN]) throw new RotationError('NotOurSecret');
 
@@ -87,6 +92,30 @@ export async function rotateSigningKey(event: RotationEvent, context: Pick<Conte
     // The SDK's message names the secret and version, never a value.
     throw err;
   }
+}
+
+/** What an operator sends the rotation function to revoke the previous key. */
+export interface RevokeEvent {
+  readonly action: typeof REVOKE_PREVIOUS_KEY;
+}
+
+export const REVOKE_PREVIOUS_KEY = 'revokePreviousKey';
+
+/**
+ * Drops the AWSPREVIOUS label from the construct's secret, so that the key rotated out last is
+ * accepted nowhere once the verifiers' key caches expire (60 seconds). For a leaked key: rotate
+ * the secret first (`aws secretsmanager rotate-secret`), then revoke. Idempotent: without a
+ * previous version nothing changes. Returns the version that lost the label.
+ */
+async function revokePreviousKey(sm: SecretsManagerClient): Promise<string | undefined> {
+  const secretId = process.env[ENV.SECRET_ARN];
+  if (!secretId) throw new RotationError('NotOurSecret');
+  const described = await sm.send(new DescribeSecretCommand({ SecretId: secretId }));
+  const previous = Object.entries(described.VersionIdsToStages ?? {})
+    .find(([, stages]) => stages.includes('AWSPREVIOUS') && !stages.includes('AWSCURRENT'))?.[0];
+  if (previous === undefined) return undefined;
+  await sm.send(new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: 'AWSPREVIOUS', RemoveFromVersionId: previous }));
+  return previous;
 }
 
 async function pendingExists(sm: SecretsManagerClient, secretId: string, token: string): Promise<boolean> {

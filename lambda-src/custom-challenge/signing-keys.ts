@@ -1,7 +1,8 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ENV, LIMITS } from '../../src/private/contract';
 import { awsClient } from '../common/aws-clients';
-import { cachedAsync, loadCount } from '../common/cache';
+import { cachedAsync, loadCount, refreshAsync } from '../common/cache';
+import { onContainerReset } from '../common/container-state';
 import { errorNameOf } from '../common/errors';
 
 /** The HMAC keys in force: the current one signs; both verify during a rotation. */
@@ -14,13 +15,33 @@ export interface SigningKeys {
 export const SIGNING_KEYS_SLOT = 'signing-keys';
 
 /**
- * The signing keys, cached for IMPERSONATION_KEY_CACHE_SECONDS (default 5 minutes): a
- * secret is not fetched on every call (cost, latency), and a rotated key is picked up
- * within one cache period, which the previous key's validity covers.
+ * The signing keys, cached for IMPERSONATION_KEY_CACHE_SECONDS (default 60 seconds): a
+ * secret is not fetched on every call (cost, latency), and a key an operator revoked (rotated
+ * out, or dropped from AWSPREVIOUS) is accepted nowhere after one cache period.
  */
 export async function signingKeys(now: number = Date.now()): Promise<SigningKeys> {
   const maxAgeMs = Number(process.env[ENV.KEY_CACHE_SECONDS] ?? LIMITS.DEFAULT_KEY_CACHE_SECONDS) * 1000;
   return cachedAsync(SIGNING_KEYS_SLOT, fetchSigningKeys, { maxAgeMs, now });
+}
+
+let lastRefresh = Number.NEGATIVE_INFINITY;
+onContainerReset(() => { lastRefresh = Number.NEGATIVE_INFINITY; });
+
+/**
+ * Checks something against the keys and, when the cached keys fail it (`failedOnKeys`), once
+ * more against fresh ones: a key rotated in since the cache was filled (an emergency rotation)
+ * works at once. The refresh happens at most once per KEY_REFRESH_INTERVAL_SECONDS per
+ * container, so forged answers cannot turn every request into a Secrets Manager call.
+ */
+export async function checkWithSigningKeys<T>(
+  check: (keys: string[]) => T,
+  failedOnKeys: (result: T) => boolean,
+  now: number = Date.now(),
+): Promise<T> {
+  const result = check(verificationKeys(await signingKeys(now)));
+  if (!failedOnKeys(result) || now - lastRefresh < LIMITS.KEY_REFRESH_INTERVAL_SECONDS * 1000) return result;
+  lastRefresh = now;
+  return check(verificationKeys(await refreshAsync(SIGNING_KEYS_SLOT, fetchSigningKeys, { now })));
 }
 
 async function fetchSigningKeys(): Promise<SigningKeys> {
@@ -30,7 +51,7 @@ async function fetchSigningKeys(): Promise<SigningKeys> {
   const [current, previous] = await Promise.all([
     readKey(client, secretId, 'AWSCURRENT'),
     readKey(client, secretId, 'AWSPREVIOUS').catch((err) => {
-      // Before the first rotation there is no previous version.
+      // Before the first rotation, or after the previous key was revoked, there is none.
       if (errorNameOf(err) === 'ResourceNotFoundException') return undefined;
       throw err;
     }),

@@ -79,6 +79,8 @@ export const AUDIT_EVENT = {
   CHALLENGE_FAILED: 'challenge.failed',
   KEY_ROTATED: 'key.rotated',
   KEY_ROTATION_FAILED: 'key.rotation_failed',
+  /** customChallenge: an operator revoked the previous signing key (AWSPREVIOUS removed). */
+  KEY_PREVIOUS_REVOKED: 'key.previous_revoked',
   /** groups: a session ended; its added groups were removed and the admin signed out (`cause`). */
   ENDED: 'impersonation.ended',
   /** groups: ending a session failed; the session and its schedule remain, and the end is retried. */
@@ -197,7 +199,10 @@ export const LIMITS = {
   MAX_BROKER_REQUEST_BYTES: 16384,
   /** How long a signed assertion is accepted, in seconds: one sign-in, not a session. */
   ASSERTION_LIFETIME_SECONDS: 60,
-  DEFAULT_KEY_CACHE_SECONDS: 300,
+  /** How long a container trusts its copy of the signing keys: the longest a revoked key is still accepted. */
+  DEFAULT_KEY_CACHE_SECONDS: 60,
+  /** A failed check refreshes the keys at most this often per container (a new key works at once, no hammering). */
+  KEY_REFRESH_INTERVAL_SECONDS: 30,
   /** groups: Cognito's limit on the groups one user can be in. */
   MAX_GROUPS_PER_USER: 100,
   /** groups: the shortest session, and the hard limit on `maxDuration` (12 hours), in minutes. */

@@ -74,6 +74,7 @@ export interface StrategyResources {
   readonly signingKey?: secretsmanager.ISecret;
   readonly challengeFailureAlarm?: cloudwatch.IAlarm;
   readonly keyRotationFailureAlarm?: cloudwatch.IAlarm;
+  readonly keyRotationFunction?: lambda.IFunction;
   readonly endSessionFunction?: lambda.IFunction;
   readonly sessionScheduleGroupName?: string;
 }

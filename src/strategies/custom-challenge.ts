@@ -186,12 +186,13 @@ export function defineCustomChallenge(host: ImpersonationHost, settings: CustomC
   }));
   readKey(broker);
 
-  addRotation(host, signingKey, settings.keyRotationInterval);
+  const keyRotationFunction = addRotation(host, signingKey, settings.keyRotationInterval);
 
   return {
     brokerFunction: broker,
     impersonationClient,
     signingKey,
+    keyRotationFunction,
     challengeFailureAlarm: host.addAuditAlarm('ChallengeFailures', {
       metricName: 'ChallengeFailures',
       condition: host.auditCondition('event', AUDIT_EVENT.CHALLENGE_FAILED),
@@ -213,7 +214,7 @@ export function defineCustomChallenge(host: ImpersonationHost, settings: CustomC
  * `addRotationSchedule` would also grant `secretsmanager:GetRandomPassword` on `*`,
  * which this function does not call.
  */
-function addRotation(host: ImpersonationHost, signingKey: secretsmanager.Secret, interval: Duration): void {
+function addRotation(host: ImpersonationHost, signingKey: secretsmanager.Secret, interval: Duration): lambda.IFunction {
   const rotate = host.addFunction('RotateKey', {
     source: SOURCE.ROTATE_KEY,
     description: 'Rotates the impersonation signing key (Secrets Manager rotation function)',
@@ -243,4 +244,5 @@ function addRotation(host: ImpersonationHost, signingKey: secretsmanager.Secret,
   });
   schedule.addDependency(permission);
   schedule.node.addDependency(rotate);
+  return rotate;
 }

@@ -62,3 +62,12 @@ describe('V1_0 warns at synth that access tokens keep the self-service scope', (
     expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('aws.cognito.signin.user.admin'))).toHaveLength(0);
   });
 });
+
+test('customChallenge: the key rotation function is exposed for revokePreviousKey, and only rotates our secret', () => {
+  const { impersonation, stack } = stackWith({ strategy: ImpersonationStrategy.customChallenge() });
+  expect(impersonation.keyRotationFunction).toBeDefined();
+  const fn = impersonation.keyRotationFunction!.node.defaultChild as any;
+  const env = stack.resolve(fn.environment).variables;
+  expect(env[ENV.SECRET_ARN]).toEqual(stack.resolve(impersonation.signingKey!.secretArn));
+  expect(stack.resolve(fn.description)).toMatch(/Rotates the impersonation signing key/);
+});
