@@ -2,6 +2,7 @@ import type { Context } from 'aws-lambda';
 import { onContainerReset } from './common/container-state';
 import { asksForImpersonation } from './common/impersonation-request';
 import type { PreTokenEvent } from './common/token-claims';
+import { knownDedicatedClientId } from './custom-challenge/known-client-id';
 import { ASSERTION_METADATA_KEY, ENV, STRATEGY } from '../src/private/contract';
 
 let strategy: string | undefined;
@@ -31,7 +32,11 @@ export async function handler<E extends PreTokenEvent>(event: E, context: Contex
   // --experimental-vm-modules).
   if (strategyOf() === STRATEGY.CUSTOM_CHALLENGE) {
     const carriesAssertion = event.request?.clientMetadata?.[ASSERTION_METADATA_KEY] !== undefined;
-    if (!carriesAssertion && event.triggerSource !== 'TokenGeneration_RefreshTokens') {
+    // Without an assertion, only a refresh, or a token generation on the dedicated client as far
+    // as this container knows it (no AWS call), concerns impersonation.
+    const clientId = event.callerContext?.clientId;
+    if (!carriesAssertion && event.triggerSource !== 'TokenGeneration_RefreshTokens'
+      && (clientId === undefined || clientId !== knownDedicatedClientId())) {
       return event;
     }
     // eslint-disable-next-line @typescript-eslint/no-require-imports

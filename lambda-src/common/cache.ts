@@ -63,6 +63,30 @@ export async function refreshAsync<T>(slot: string, load: () => Promise<T>, opti
   return store(slot, await load(), options, now);
 }
 
+/**
+ * Like cachedAsync, but when loading fails the value `slot` last held (however old) is used:
+ * for a value that rarely changes and must keep working through an outage of its source.
+ */
+export async function cachedAsyncOrStale<T>(slot: string, load: () => Promise<T>, options: CacheOptions = {}): Promise<T> {
+  try {
+    return await cachedAsync(slot, load, options);
+  } catch (err) {
+    const held = heldValue<T>(slot);
+    if (held === undefined) throw err;
+    return held;
+  }
+}
+
+/** What `slot` holds, however old: no load, no AWS call. */
+export function heldValue<T>(slot: string): T | undefined {
+  return values.get(slot)?.value as T | undefined;
+}
+
+/** Stores a value learned otherwise (not loaded, so not counted), as fresh as if just loaded. */
+export function remember<T>(slot: string, value: T, options: CacheOptions = {}): void {
+  values.set(slot, new ExpirableValue(value, options.key, options.now ?? Date.now()));
+}
+
 /** The value in `slot`, created when there is none fresh for `options.key`. */
 export function cached<T>(slot: string, create: () => T, options: CacheOptions = {}): T {
   const now = options.now ?? Date.now();

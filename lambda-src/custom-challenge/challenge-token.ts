@@ -1,6 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { checkAssertion } from './assertion-check';
 import { dedicatedClientId } from './client-id-parameter';
+import { knownDedicatedClientId, learnDedicatedClientId } from './known-client-id';
 import { suppressScopes, suppressedScopes } from './token-scopes';
 import { ASSERTION_METADATA_KEY, AUDIT_EVENT, DENIAL_REASON, SOURCE, STRATEGY } from '../../src/private/contract';
 import { triggerAuditBase, writeAuditEvent } from '../common/audit';
@@ -17,9 +18,11 @@ export interface ActClaim {
 }
 
 /**
- * The customChallenge path of the Pre Token Generation trigger, reached only for a refresh
- * or a token request carrying the broker's assertion:
+ * The customChallenge path of the Pre Token Generation trigger, reached only for a refresh, a
+ * token request carrying the broker's assertion, or one on the dedicated client as far as the
+ * container knows it:
  * - a refresh on the dedicated client is refused: impersonation tokens cannot be extended;
+ * - a token generation on the dedicated client without an assertion is refused;
  * - a token from a completed impersonation challenge gets `act`, without Cognito's self-service
  *   scope (and the team's suppressed scopes), after the broker's assertion is verified again
  *   (it is bound to this user and this client);
@@ -33,16 +36,19 @@ export async function markImpersonationToken<E extends PreTokenEvent>(event: E, 
     throw new ImpersonationRefused(denialReason);
   };
 
+  const clientId = event.callerContext?.clientId;
+  const answer = event.request.clientMetadata?.[ASSERTION_METADATA_KEY];
   if (event.triggerSource === REFRESH) {
-    let clientId: string;
-    try {
-      clientId = await dedicatedClientId();
-    } catch {
-      // Never break an ordinary user's refresh. The dedicated client's refresh tokens never
-      // leave the broker, so this check is a second line, not the only one.
-      return event;
-    }
-    if (event.callerContext?.clientId === clientId) refuse(DENIAL_REASON.REFRESH_NOT_ALLOWED);
+    // Through an SSM outage the id this container last knew is used: only a container that
+    // never learned it lets a refresh through, so that other clients' refreshes never break.
+    // The dedicated client's refresh tokens never leave the broker and live 60 minutes.
+    const dedicated = await dedicatedClientId().catch(() => undefined);
+    if (dedicated !== undefined && clientId === dedicated) refuse(DENIAL_REASON.REFRESH_NOT_ALLOWED);
+    return event;
+  }
+  if (answer === undefined) {
+    // Nothing is ever issued on the dedicated client without the broker's assertion.
+    if (clientId !== undefined && clientId === knownDedicatedClientId()) refuse(DENIAL_REASON.ASSERTION_MISSING);
     return event;
   }
 
@@ -54,12 +60,13 @@ export async function markImpersonationToken<E extends PreTokenEvent>(event: E, 
   }
   let result;
   try {
-    result = await checkAssertion(event.request.clientMetadata?.[ASSERTION_METADATA_KEY],
-      { targetUsername: event.userName, clientId: event.callerContext?.clientId });
+    result = await checkAssertion(answer, { targetUsername: event.userName, clientId });
   } catch {
     return refuse(DENIAL_REASON.LOOKUP_FAILED);
   }
   if (!result.ok) return refuse(DENIAL_REASON.ASSERTION_INVALID);
+  // The MAC binds the assertion to this client: it is the dedicated one.
+  learnDedicatedClientId(clientId);
 
   const { actorSub, actorUsername, sessionId } = result.assertion;
   const act: ActClaim = { sub: actorSub, username: actorUsername, sessionId };

@@ -1,17 +1,20 @@
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { CLIENT_ID_SLOT } from './known-client-id';
 import { ENV } from '../../src/private/contract';
 import { awsClient } from '../common/aws-clients';
-import { cachedAsync } from '../common/cache';
+import { cachedAsyncOrStale } from '../common/cache';
 
 const MAX_AGE_MS = 15 * 60 * 1000;
 
 /**
  * The id of the construct's dedicated app client, read from the SSM parameter the
  * construct writes and cached per container. Triggers cannot get it from their
- * environment: the pool depends on its triggers and the client on the pool.
+ * environment: the pool depends on its triggers and the client on the pool. When SSM cannot
+ * be read, the id the container already knows is used, however old (it changes only if the
+ * client is replaced): what depends on it keeps working through an SSM outage.
  */
 export async function dedicatedClientId(now: number = Date.now()): Promise<string> {
-  return cachedAsync('dedicated-client-id', readClientIdParameter, { maxAgeMs: MAX_AGE_MS, now });
+  return cachedAsyncOrStale(CLIENT_ID_SLOT, readClientIdParameter, { maxAgeMs: MAX_AGE_MS, now });
 }
 
 async function readClientIdParameter(): Promise<string> {

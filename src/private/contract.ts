@@ -149,6 +149,8 @@ export const DENIAL_REASON = {
   TOKEN_REVOKED: 'TokenRevoked',
   /** The caller's access token is not bound to a live user of its `sub` and `username` (a deleted or reused account). */
   SUB_MISMATCH: 'SubMismatch',
+  /** customChallenge: a token generation on the dedicated client carried no assertion. */
+  ASSERTION_MISSING: 'AssertionMissing',
   /** A token issued on the dedicated client without a valid broker assertion. */
   ASSERTION_INVALID: 'AssertionInvalid',
   /** The broker's custom-auth sign-in of the target did not complete. */
@@ -201,7 +203,7 @@ export const LIMITS = {
   ASSERTION_LIFETIME_SECONDS: 60,
   /** How long a container trusts its copy of the signing keys: the longest a revoked key is still accepted. */
   DEFAULT_KEY_CACHE_SECONDS: 60,
-  /** A failed check refreshes the keys at most this often per container (a new key works at once, no hammering). */
+  /** A failed check refreshes the keys at most this often per container (new key picked up at once, no hammering). */
   KEY_REFRESH_INTERVAL_SECONDS: 30,
   /** groups: Cognito's limit on the groups one user can be in. */
   MAX_GROUPS_PER_USER: 100,
