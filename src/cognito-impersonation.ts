@@ -9,7 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { AUDIT_METRIC, AuditTrail, field } from './audit-trail';
-import { DENIAL_REASON, ENV, LIMITS, PATTERN } from './private/contract';
+import { DENIAL_REASON, ENV, LIMITS, PATTERN, STRATEGY } from './private/contract';
 import { type HandlerFunctionOptions, type ImpersonationHost, scopeOf } from './private/host';
 import { checkWholeNumber } from './private/validation';
 import { ImpersonationStrategy } from './strategy';
@@ -236,9 +236,10 @@ export class CognitoImpersonation extends Construct {
   public readonly keyRotationFunction?: lambda.IFunction;
 
   /**
-   * customChallenge and groups: goes off on any broker request with a revoked access token, or
-   * one not bound to the live user (`TokenRevoked`, `SubMismatch`): a stolen or stale token is
-   * the likely cause.
+   * customChallenge and groups: goes off on any broker request with an access token not bound
+   * to the live user (`SubMismatch`) and, with customChallenge, a revoked one (`TokenRevoked`):
+   * a stolen or stale token is the likely cause. (groups signs the admin out at each session's
+   * end, so a revoked token there is usually a console that kept the old one.)
    */
   public readonly suspiciousTokenAlarm?: cloudwatch.IAlarm;
 
@@ -301,12 +302,17 @@ export class CognitoImpersonation extends Construct {
     this.keyRotationFailureAlarm = resources.keyRotationFailureAlarm;
     this.keyRotationFunction = resources.keyRotationFunction;
     if (resources.brokerFunction) {
+      // The groups strategy signs the admin out when a session ends: a revoked token there is
+      // most likely a console that kept the old one, not an attack.
+      const suspicious = this.strategyName === STRATEGY.GROUPS
+        ? [DENIAL_REASON.SUB_MISMATCH]
+        : [DENIAL_REASON.TOKEN_REVOKED, DENIAL_REASON.SUB_MISMATCH];
       this.suspiciousTokenAlarm = host.addAuditAlarm('SuspiciousTokens', {
         metricName: 'SuspiciousTokens',
-        condition: [DENIAL_REASON.TOKEN_REVOKED, DENIAL_REASON.SUB_MISMATCH]
-          .map((reason) => `(${host.auditCondition('denialReason', reason)})`).join(' || '),
+        condition: suspicious.map((reason) => `(${host.auditCondition('denialReason', reason)})`).join(' || '),
         threshold: 1,
-        description: 'Impersonation: the broker was called with a revoked access token, or one not bound to the live user (stolen or stale token).',
+        description: `Impersonation: the broker was called with ${suspicious.length > 1 ? 'a revoked access token, or ' : ''}`
+          + 'an access token not bound to the live user (stolen or stale token).',
       });
     }
     this.endSessionFunction = resources.endSessionFunction;
