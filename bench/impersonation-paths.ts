@@ -13,6 +13,7 @@ import {
   AdminUserGlobalSignOutCommand,
   CognitoIdentityProviderClient,
   DescribeUserPoolClientCommand,
+  GetUserCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import {
   CreateScheduleCommand,
@@ -89,6 +90,8 @@ export async function impersonationPathsBench() {
   sm.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ key: KEY }) });
   cognito.on(AdminGetUserCommand, { Username: TARGET.username }).resolves({ Username: TARGET.username, Enabled: true, UserAttributes: [{ Name: 'sub', Value: TARGET.sub }] });
   cognito.on(AdminGetUserCommand, { Username: ADMIN.username }).resolves({ Username: ADMIN.username, Enabled: true, UserAttributes: [{ Name: 'sub', Value: ADMIN.sub }] });
+  // The broker presents the admin's token to Cognito: GetUser answers with the admin.
+  cognito.on(GetUserCommand).resolves({ Username: ADMIN.username, UserAttributes: [{ Name: 'sub', Value: ADMIN.sub }] });
   cognito.on(AdminListGroupsForUserCommand, { Username: TARGET.username }).resolves({ Groups: [{ GroupName: 'customers' }] });
   cognito.on(AdminListGroupsForUserCommand, { Username: ADMIN.username }).resolves({ Groups: [{ GroupName: ADMIN_GROUP }] });
   cognito.on(DescribeUserPoolClientCommand).resolves({ UserPoolClient: { ClientSecret: 'client-secret' } });

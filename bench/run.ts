@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { brokerLiveCheckBench } from './broker-live-check';
 import { coldStartBench } from './cold-start';
 import { impersonationPathsBench } from './impersonation-paths';
 import { ordinarySignInBench } from './ordinary-sign-in';
@@ -24,6 +25,7 @@ async function main() {
   await section('2. Impersonation paths (source, SDK mocked, warm container)', 'impersonationPaths', impersonationPathsBench);
   await section('3. Cold start: fresh process loading each bundle vs an empty module', 'coldStart', coldStartBench);
   await section('4. Synth: stack with the construct vs the user pool alone', 'synth', synthBench);
+  await section('5. The broker\'s live token check (bundle, Cognito calls delayed 20 ms) vs GetUser answered at once', 'brokerLiveCheck', brokerLiveCheckBench);
 
   const results = {
     generatedAt: new Date().toISOString(),
