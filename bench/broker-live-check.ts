@@ -8,7 +8,6 @@
  * Not measured: Cognito's real latency or its quotas (GetUser is one more call per `start`
  * against the pool's request-rate quota), Lambda's network, cold starts.
  */
-import { generateKeyPairSync, randomUUID, sign } from 'crypto';
 import https from 'https';
 import * as path from 'path';
 import { Readable } from 'stream';
@@ -23,35 +22,15 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ADMIN_GROUP, USER_POOL_ID, setEnvironment, strategies } from './fixtures';
+import { ADMIN_GROUP, adminAccessToken, setEnvironment, strategies } from './fixtures';
 import { measure, ratio, round } from './measure';
 
 /** A same-region Cognito API call from Lambda: tens of milliseconds. */
 const CALL_DELAY_MS = 20;
 const ADMIN = { username: 'alice', sub: '0b8c0000-0000-4000-8000-000000000001' };
 const TARGET = { username: 'bob', sub: '7d1e0000-0000-4000-8000-000000000002' };
-const ISSUER = `https://cognito-idp.eu-west-1.amazonaws.com/${USER_POOL_ID}`;
 
 const delayed = <T>(value: T, ms: number) => () => new Promise<T>((resolve) => setTimeout(() => resolve(value), ms));
-
-function adminToken() {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const jwks = { keys: [{ ...publicKey.export({ format: 'jwk' }), kid: 'bench', alg: 'RS256', use: 'sig' }] };
-  const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
-  const now = Math.floor(Date.now() / 1000);
-  const body = `${b64({ alg: 'RS256', kid: 'bench' })}.${b64({
-    sub: ADMIN.sub,
-    username: ADMIN.username,
-    client_id: 'consoleclient0000000000000',
-    token_use: 'access',
-    iss: ISSUER,
-    iat: now,
-    exp: now + 3600,
-    jti: randomUUID(),
-    scope: 'aws.cognito.signin.user.admin',
-  })}`;
-  return { token: `${body}.${sign('RSA-SHA256', Buffer.from(body), privateKey).toString('base64url')}`, jwks };
-}
 
 /** Serves the pool's JWKS to the bundled verifier (no network). */
 function serveJwks(jwks: object): () => void {
@@ -75,7 +54,7 @@ export async function brokerLiveCheckBench() {
   setEnvironment(strategies.CUSTOM_CHALLENGE);
   const cognito = mockClient(CognitoIdentityProviderClient);
   const sm = mockClient(SecretsManagerClient);
-  const { token, jwks } = adminToken();
+  const { token, jwks } = adminAccessToken(ADMIN);
   const restoreHttps = serveJwks(jwks);
   const silence = ['info', 'warn', 'log'].map((level) => {
     const original = (console as any)[level];

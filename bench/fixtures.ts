@@ -1,4 +1,5 @@
 /** Events and configuration shared by the benchmarks: realistic, fixed, no I/O. */
+import { generateKeyPairSync, randomUUID, sign } from 'crypto';
 import { ENV, STRATEGY } from '../src/private/contract';
 
 export const USER_POOL_ID = 'eu-west-1_BenchPool';
@@ -46,4 +47,24 @@ export function ordinarySignIn(clientMetadata?: Record<string, string>): any {
     },
     response: { claimsAndScopeOverrideDetails: null },
   };
+}
+
+/** An RS256 Cognito access token of `user` from a console client, and the JWKS that verifies it. */
+export function adminAccessToken(user: { sub: string; username: string }): { token: string; jwks: { keys: object[] } } {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const jwks = { keys: [{ ...publicKey.export({ format: 'jwk' }), kid: 'bench', alg: 'RS256', use: 'sig' }] };
+  const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const now = Math.floor(Date.now() / 1000);
+  const body = `${b64({ alg: 'RS256', kid: 'bench' })}.${b64({
+    sub: user.sub,
+    username: user.username,
+    client_id: 'consoleclient0000000000000',
+    token_use: 'access',
+    iss: `https://cognito-idp.eu-west-1.amazonaws.com/${USER_POOL_ID}`,
+    iat: now,
+    exp: now + 3600,
+    jti: randomUUID(),
+    scope: 'aws.cognito.signin.user.admin',
+  })}`;
+  return { token: `${body}.${sign('RSA-SHA256', Buffer.from(body), privateKey).toString('base64url')}`, jwks };
 }

@@ -2,7 +2,7 @@
  * 2. The impersonation paths of each handler, from source, with the AWS SDK mocked: time per
  * call, AWS calls per operation, and key fetches per 1,000 verifications in a warm container.
  */
-import { createSign, generateKeyPairSync, randomUUID } from 'crypto';
+import { randomUUID } from 'crypto';
 import {
   AdminGetUserCommand,
   AdminInitiateAuthCommand,
@@ -30,7 +30,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ADMIN_GROUP, CLIENT_ID, USER_POOL_ID, ordinarySignIn, setEnvironment, strategies } from './fixtures';
+import { ADMIN_GROUP, CLIENT_ID, USER_POOL_ID, adminAccessToken, ordinarySignIn, setEnvironment, strategies } from './fixtures';
 import { measure, ratio, round } from './measure';
 import { accessTokenVerifier } from '../lambda-src/broker/admin-auth';
 import { handler as brokerHandler } from '../lambda-src/broker.lambda';
@@ -48,26 +48,6 @@ const KEY = 'k'.repeat(44);
 const TARGET = { username: 'bob', sub: '7d1e0000-0000-4000-8000-000000000002' };
 const ADMIN = { username: 'alice', sub: '0b8c0000-0000-4000-8000-000000000001' };
 const context = { awsRequestId: 'bench' } as any;
-
-/** An RS256 access token of the admin, and the JWKS that verifies it. */
-function adminAccessToken() {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'bench', alg: 'RS256', use: 'sig' };
-  const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
-  const now = Math.floor(Date.now() / 1000);
-  const body = `${b64({ alg: 'RS256', kid: 'bench' })}.${b64({
-    sub: ADMIN.sub,
-    username: ADMIN.username,
-    client_id: 'consoleclient0000000000000',
-    token_use: 'access',
-    iss: `https://cognito-idp.eu-west-1.amazonaws.com/${USER_POOL_ID}`,
-    iat: now,
-    exp: now + 3600,
-    scope: 'aws.cognito.signin.user.admin',
-  })}`;
-  const signature = createSign('RSA-SHA256').update(body).sign(privateKey).toString('base64url');
-  return { token: `${body}.${signature}`, jwks: { keys: [jwk] } };
-}
 
 function challengeEvent(kind: 'define' | 'create' | 'verify', extra: Record<string, unknown> = {}): any {
   return {
@@ -116,7 +96,7 @@ export async function impersonationPathsBench() {
     return () => { (console as any)[level] = original; };
   });
   try {
-    const { token, jwks } = adminAccessToken();
+    const { token, jwks } = adminAccessToken(ADMIN);
     accessTokenVerifier(USER_POOL_ID).cacheJwks(jwks as any, USER_POOL_ID);
 
     const nowSeconds = () => Math.floor(Date.now() / 1000);
