@@ -53,6 +53,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
   devDeps: [
     // Lambda handler code (bundled by esbuild; the SDK v3 comes from the Lambda runtime).
     '@aws-sdk/client-cognito-identity-provider',
+    // groups: the session store (one item per admin, conditional writes). The low-level client
+    // only: the store marshals its few attributes itself, lib-dynamodb would add a dependency
+    // for a dozen lines.
+    '@aws-sdk/client-dynamodb',
     '@aws-sdk/client-secrets-manager',
     '@aws-sdk/client-scheduler',
     '@aws-sdk/client-ssm',

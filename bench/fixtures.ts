@@ -22,6 +22,8 @@ export function setEnvironment(strategy: string): void {
     [ENV.SCHEDULE_GROUP]: 'bench-sessions',
     [ENV.END_SESSION_FUNCTION_ARN]: 'arn:aws:lambda:eu-west-1:123456789012:function:bench-end-session',
     [ENV.SCHEDULER_ROLE_ARN]: 'arn:aws:iam::123456789012:role/bench-scheduler',
+    [ENV.SESSION_TABLE]: 'bench-sessions',
+    [ENV.SESSION_LEASE_SECONDS]: '120',
     AWS_REGION: 'eu-west-1',
     AWS_ACCESS_KEY_ID: 'bench',
     AWS_SECRET_ACCESS_KEY: 'bench',

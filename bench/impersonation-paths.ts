@@ -15,10 +15,10 @@ import {
   DescribeUserPoolClientCommand,
   GetUserCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   CreateScheduleCommand,
   DeleteScheduleCommand,
-  ListSchedulesCommand,
   SchedulerClient,
 } from '@aws-sdk/client-scheduler';
 import {
@@ -81,13 +81,16 @@ export async function impersonationPathsBench() {
   cognito.on(AdminAddUserToGroupCommand).resolves({});
   cognito.on(AdminRemoveUserFromGroupCommand).resolves({});
   cognito.on(AdminUserGlobalSignOutCommand).resolves({});
-  // No earlier session: start creates one schedule; end finds it by name and deletes it.
-  scheduler.on(ListSchedulesCommand).resolves({ Schedules: [] });
+  // No earlier session: start records one (three conditional writes) and creates its schedule.
+  const dynamodb = mockClient(DynamoDBClient);
+  dynamodb.on(GetItemCommand).resolves({});
+  dynamodb.on(PutItemCommand).resolves({});
+  dynamodb.on(DeleteItemCommand).resolves({});
   scheduler.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn:aws:scheduler:eu-west-1:123456789012:schedule/bench-sessions/s' });
   scheduler.on(DeleteScheduleCommand).resolves({});
-  const allCalls = () => cognito.calls().length + ssm.calls().length + sm.calls().length + scheduler.calls().length;
+  const allCalls = () => cognito.calls().length + ssm.calls().length + sm.calls().length + scheduler.calls().length + dynamodb.calls().length;
   const reset = () => {
-    cognito.resetHistory(); ssm.resetHistory(); sm.resetHistory(); scheduler.resetHistory();
+    cognito.resetHistory(); ssm.resetHistory(); sm.resetHistory(); scheduler.resetHistory(); dynamodb.resetHistory();
   };
 
   const silence = ['info', 'warn', 'log'].map((level) => {
@@ -189,6 +192,6 @@ export async function impersonationPathsBench() {
     return { paths: rows, keyFetches };
   } finally {
     silence.forEach((restore) => restore());
-    cognito.restore(); ssm.restore(); sm.restore(); scheduler.restore();
+    cognito.restore(); ssm.restore(); sm.restore(); scheduler.restore(); dynamodb.restore();
   }
 }

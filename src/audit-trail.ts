@@ -112,6 +112,11 @@ export class AuditTrail extends Construct {
     return this.addAlarm(scope, 'Alarm', { metric: this.metric(metricName), threshold, alarmDescription: description });
   }
 
+  /** An alarm on any metric (a queue's depth, say), with the construct's alarm actions. */
+  public addMetricAlarm(scope: Construct, id: string, metric: cloudwatch.IMetric, threshold: number, description: string): cloudwatch.Alarm {
+    return this.addAlarm(scope, id, { metric, threshold, alarmDescription: description });
+  }
+
   private addMetricFilter(scope: Construct, id: string, metricName: string, condition: string): void {
     new logs.MetricFilter(scope, id, {
       logGroup: this.logGroup,

@@ -2,11 +2,13 @@ import * as path from 'path';
 import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { AUDIT_METRIC, AuditTrail, field } from './audit-trail';
 import { DENIAL_REASON, ENV, LIMITS, PATTERN, STRATEGY } from './private/contract';
@@ -103,8 +105,10 @@ export interface CognitoImpersonationProps {
   readonly auditLogRemovalPolicy?: RemovalPolicy;
 
   /**
-   * A KMS key to encrypt the audit log group with. For a key defined in the same app, the
-   * construct adds the key policy statement CloudWatch Logs needs.
+   * A KMS key to encrypt the audit log group with; also the customChallenge signing key's
+   * secret, and the groups session table, its dead-letter queue and the payload of its
+   * schedules. For a key defined in the same app, the construct adds the key policy statement
+   * CloudWatch Logs needs; the functions' and the schedules' roles get what they use of it.
    *
    * @default - encrypted with a key owned by CloudWatch Logs
    */
@@ -194,17 +198,41 @@ export class CognitoImpersonation extends Construct {
   public readonly brokerFunction?: lambda.IFunction;
 
   /**
-   * groups: the function that ends a session. Each session's schedule invokes it at expiry;
-   * an operator may invoke it with a session's schedule Input to end that session early.
+   * groups: the function that ends a session. Each session's schedule invokes it at expiry
+   * with `{ "sessionId", "adminSub" }`; an operator may invoke it with the same JSON to end
+   * that session early.
    */
   public readonly endSessionFunction?: lambda.IFunction;
 
   /**
    * groups: the name of the EventBridge Scheduler schedule group that holds one one-time
-   * schedule per active session. A schedule's Input is its session, and it fires at the
-   * session's expiry.
+   * schedule per session (it fires at the session's expiry) and the sweeper's schedule.
    */
   public readonly sessionScheduleGroupName?: string;
+
+  /**
+   * groups: the DynamoDB table of sessions, one item per admin: the record of the groups a
+   * session planned to add, written before any is added, which every end removes.
+   */
+  public readonly sessionTable?: dynamodb.ITable;
+
+  /**
+   * groups: where session ends and sweeps go that failed every retry (EventBridge Scheduler
+   * deliveries, and the EndSession and sweeper functions' asynchronous invocations).
+   */
+  public readonly sessionDeadLetterQueue?: sqs.IQueue;
+
+  /**
+   * groups: goes off when `sessionDeadLetterQueue` holds a message: borrowed groups may still
+   * be on an admin (see the README: "When the dead-letter alarm fires").
+   */
+  public readonly sessionDeadLetterAlarm?: cloudwatch.IAlarm;
+
+  /**
+   * groups: goes off when ending a session failed (an `impersonation.end_failed` event); the
+   * end is retried until it succeeds.
+   */
+  public readonly sessionEndFailureAlarm?: cloudwatch.IAlarm;
 
   /**
    * customChallenge: the dedicated app client impersonation tokens are issued through
@@ -292,6 +320,7 @@ export class CognitoImpersonation extends Construct {
       addPoolPolicy: (fn, ...statements) => new iam.Policy(scopeOf(fn), 'Policy', { roles: [fn.role!], statements }),
       attachTrigger: (operation, fn, lambdaVersion) => triggers.attach(operation, fn, lambdaVersion),
       addAuditAlarm: (alarmId, o) => this.auditTrail.addEventAlarm(alarmId, o.metricName, o.condition, o.threshold, o.description),
+      addAlarm: (alarmScope, alarmId, o) => this.auditTrail.addMetricAlarm(alarmScope, alarmId, o.metric, o.threshold, o.description),
       auditCondition: (name, value) => `${field(name)} = "${value}"`,
     };
     const resources = props.strategy._bind(host);
@@ -317,6 +346,10 @@ export class CognitoImpersonation extends Construct {
     }
     this.endSessionFunction = resources.endSessionFunction;
     this.sessionScheduleGroupName = resources.sessionScheduleGroupName;
+    this.sessionTable = resources.sessionTable;
+    this.sessionDeadLetterQueue = resources.sessionDeadLetterQueue;
+    this.sessionDeadLetterAlarm = resources.sessionDeadLetterAlarm;
+    this.sessionEndFailureAlarm = resources.sessionEndFailureAlarm;
 
     this.functions = [...this.functionsByName.values()];
     this.preTokenGenerationFunction = this.functionsByName.get('PreTokenGeneration');

@@ -52,13 +52,14 @@ describe('cdk-nag AwsSolutions', () => {
     expect(warnings.map((e) => `${e.id}: ${e.entry.data}`)).toEqual([]);
   });
 
-  // A KMS key encrypts the audit log (every strategy) and the signing key (customChallenge).
-  test.each(strategies.slice(0, 2))('no errors with the %s strategy and a KMS key', (_name, strategy) => {
+  // A KMS key encrypts the audit log (every strategy), the signing key (customChallenge), and
+  // the session table, its dead-letter queue and the schedules' payload (groups).
+  test.each(strategies)('no errors with the %s strategy and a KMS key', (_name, strategy) => {
     const { errors } = nagFindings((stack) => impersonation(stack, strategy(), true));
     expect(errors.map((e) => `${e.id}: ${e.entry.data}`)).toEqual([]);
   });
 
-  test('groups: the construct\'s own suppressions cover exactly the two scheduler wildcards, nothing else', () => {
+  test('groups: the construct\'s own suppressions cover exactly the schedule-group wildcards and the dead-letter queue, nothing else', () => {
     const { errors } = nagFindings((stack) => {
       const construct = impersonation(stack, ImpersonationStrategy.groups());
       // Without them, cdk-nag reports these findings and no other.
@@ -70,10 +71,13 @@ describe('cdk-nag AwsSolutions', () => {
       }
     });
     const findings = errors.map((e) => `${e.id.split('/').slice(-4).join('/')}: ${String(e.entry.data).split('\n')[0]}`).sort();
+    const schedules = 'AwsSolutions-IAM5\\[Resource::arn:<AWS::Partition>:scheduler:eu-west-1:123456789012:schedule\\/<ImpersonationSessionScheduleGroup\\w+>\\/\\*\\]';
     expect(findings).toEqual([
-      expect.stringMatching(/^Impersonation\/Broker\/SchedulerPolicy\/Resource: AwsSolutions-IAM5\[Resource::\*\]/),
-      expect.stringMatching(/^Impersonation\/Broker\/SchedulerPolicy\/Resource: AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:scheduler:eu-west-1:123456789012:schedule\/<ImpersonationSessionScheduleGroup\w+>\/\*\]/),
-      expect.stringMatching(/^Impersonation\/EndSession\/Policy\/Resource: AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:scheduler:eu-west-1:123456789012:schedule\/<ImpersonationSessionScheduleGroup\w+>\/\*\]/),
+      expect.stringMatching(new RegExp(`^Impersonation/Broker/SchedulesPolicy/Resource: ${schedules}`)),
+      expect.stringMatching(new RegExp(`^Impersonation/EndAllSessions/SchedulesPolicy/Resource: ${schedules}`)),
+      expect.stringMatching(new RegExp(`^Impersonation/EndSession/SchedulesPolicy/Resource: ${schedules}`)),
+      expect.stringMatching(/^Impersonation\/Sessions\/DeadLetterQueue\/Resource: AwsSolutions-SQS3/),
+      expect.stringMatching(new RegExp(`^Impersonation/Sweeper/SchedulesPolicy/Resource: ${schedules}`)),
     ]);
   });
 });

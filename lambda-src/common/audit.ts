@@ -39,10 +39,12 @@ export interface AuditEvent {
   readonly groupsAdded?: readonly string[];
   /** groups `impersonation.ended`: the groups removed from the admin again. */
   readonly groupsRemoved?: readonly string[];
-  /** groups `impersonation.ended` / `impersonation.end_failed`: explicit, expired, superseded or revoked. */
+  /** groups `impersonation.ended` / `impersonation.end_failed`: explicit, expired, superseded, revoked, recovered or deleted. */
   readonly cause?: string;
   /** groups `impersonation.ended`: the session had already ended; nothing was changed. */
   readonly alreadyEnded?: boolean;
+  /** groups `impersonation.ended`: the admin's account was deleted (or its username now names another sub): it held nothing to remove. */
+  readonly adminGone?: boolean;
   /** groups `impersonation.sessions_listed`: how many sessions were returned. */
   readonly sessionCount?: number;
 }

@@ -38,6 +38,14 @@ export const ENV = {
   /** groups: session length when the request names none, and the longest one allowed, in minutes. */
   DEFAULT_DURATION_MINUTES: 'IMPERSONATION_DEFAULT_DURATION_MINUTES',
   MAX_DURATION_MINUTES: 'IMPERSONATION_MAX_DURATION_MINUTES',
+  /** groups: the session table (one item per admin). */
+  SESSION_TABLE: 'IMPERSONATION_SESSION_TABLE',
+  /** groups: how long this function's claim on a session lasts, in seconds (longer than its timeout). */
+  SESSION_LEASE_SECONDS: 'IMPERSONATION_SESSION_LEASE_SECONDS',
+  /** groups: the SQS queue expiry schedules dead-letter to (broker only). */
+  EXPIRY_DEAD_LETTER_QUEUE_ARN: 'IMPERSONATION_EXPIRY_DEAD_LETTER_QUEUE_ARN',
+  /** groups: the customer managed key expiry schedules are encrypted with, if any (broker only). */
+  SCHEDULE_KMS_KEY_ARN: 'IMPERSONATION_SCHEDULE_KMS_KEY_ARN',
 } as const;
 
 /** ClientMetadata keys an admin sends at sign-in to ask for impersonation. */
@@ -67,6 +75,10 @@ export const SOURCE = {
   ROTATE_KEY: 'rotate-key',
   /** groups: ends a session when its schedule fires (or when an operator invokes it). */
   END_SESSION: 'end-session',
+  /** groups: the recurring sweep that ends sessions whose expiry was missed. */
+  SWEEPER: 'sweeper',
+  /** groups: ends every session when the construct is deleted (custom resource). */
+  END_ALL_SESSIONS: 'end-all-sessions',
 } as const;
 
 /** Audit event types. Every decision is exactly one of these. */
@@ -99,6 +111,10 @@ export const END_CAUSE = {
   SUPERSEDED: 'superseded',
   /** An operator invoked the EndSession function with the session before it expired. */
   REVOKED: 'revoked',
+  /** The sweeper ended a session that a start or end left behind when it died. */
+  RECOVERED: 'recovered',
+  /** The construct was deleted. */
+  DELETED: 'deleted',
 } as const;
 
 /** Why a challenge failed (`failureReason` of a `challenge.failed` event). */
@@ -130,6 +146,8 @@ export const BROKER_ERROR = {
   REASON_REQUIRED: 'ReasonRequired',
   /** groups: the admin would end up in more than Cognito's 100 groups per user. */
   TOO_MANY_GROUPS: 'TooManyGroups',
+  /** groups: another request of the same admin is starting or ending a session; try again in a moment. */
+  SESSION_BUSY: 'SessionBusy',
   INTERNAL_ERROR: 'InternalError',
 } as const;
 
@@ -163,6 +181,8 @@ export const DENIAL_REASON = {
   TOO_MANY_GROUPS: 'TooManyGroups',
   /** groups: the session's schedule could not be created; nothing was changed. */
   SCHEDULE_FAILED: 'ScheduleFailed',
+  /** groups: another request of the same admin is starting or ending a session right now; try again. */
+  SESSION_BUSY: 'SessionBusy',
   /** groups: adding or removing a group failed; what this request added was removed again. */
   GROUP_CHANGE_FAILED: 'GroupChangeFailed',
   LOOKUP_FAILED: 'LookupFailed',

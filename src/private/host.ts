@@ -1,10 +1,12 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
 /** What a strategy asks of the construct that hosts it. */
@@ -35,6 +37,14 @@ export interface AuditAlarmOptions {
   readonly description: string;
 }
 
+/** An alarm on any metric. */
+export interface MetricAlarmOptions {
+  readonly metric: cloudwatch.IMetric;
+  /** Goes off at this value or more, in one 5-minute period. */
+  readonly threshold: number;
+  readonly description: string;
+}
+
 /**
  * The services CognitoImpersonation offers its strategy: functions that log to the audit
  * trail and are watched by alarms, pool-scoped policies, trigger wiring and audit alarms.
@@ -58,6 +68,8 @@ export interface ImpersonationHost {
   addPoolPolicy(fn: lambda.Function, ...statements: iam.PolicyStatement[]): iam.Policy;
   attachTrigger(operation: cognito.UserPoolOperation, fn: lambda.IFunction, lambdaVersion?: cognito.LambdaVersion): void;
   addAuditAlarm(id: string, options: AuditAlarmOptions): cloudwatch.IAlarm;
+  /** An alarm (`<scope>/<id>`) on any metric, with the construct's alarm actions, listed in its `alarms`. */
+  addAlarm(scope: Construct, id: string, options: MetricAlarmOptions): cloudwatch.IAlarm;
   /** A metric filter condition on an audit event field (`$.message.<field> = "<value>"`). */
   auditCondition(field: string, value: string): string;
 }
@@ -77,4 +89,8 @@ export interface StrategyResources {
   readonly keyRotationFunction?: lambda.IFunction;
   readonly endSessionFunction?: lambda.IFunction;
   readonly sessionScheduleGroupName?: string;
+  readonly sessionTable?: dynamodb.ITable;
+  readonly sessionDeadLetterQueue?: sqs.IQueue;
+  readonly sessionDeadLetterAlarm?: cloudwatch.IAlarm;
+  readonly sessionEndFailureAlarm?: cloudwatch.IAlarm;
 }

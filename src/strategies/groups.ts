@@ -1,10 +1,12 @@
-import { ArnFormat, CfnResource, Duration, Names, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Names, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import type { Construct } from 'constructs';
 import { BROKER_LOOKUP_ACTIONS } from './broker';
 import type { GroupsStrategyOptions } from './groups-options';
+import { SESSION_FUNCTION_TIMEOUT, SessionStore, leaseSecondsFor } from './groups-session-store';
 import { ENV, LIMITS, SOURCE, STRATEGY } from '../private/contract';
-import { type ImpersonationHost, type StrategyResources, scopeOf } from '../private/host';
+import type { ImpersonationHost, StrategyResources } from '../private/host';
 
 /** The groups strategy's session durations, checked, in minutes. */
 export interface GroupsSettings {
@@ -23,76 +25,74 @@ export function groupsSettings(options: GroupsStrategyOptions): GroupsSettings {
 }
 
 /**
- * The groups strategy: the broker (start, end, list), the EndSession function, a schedule
- * group holding one one-time schedule per session, and the role the schedules invoke
- * EndSession with. No trigger: the user pool is not changed.
+ * The groups strategy: the broker (start, end, list), the session table that serializes
+ * each admin's sessions, the EndSession function and the one-time schedules that invoke it,
+ * the sweeper that ends what was missed, a dead-letter queue with its alarm, and the custom
+ * resource that ends every session when the construct is deleted. No trigger: the user pool
+ * is not changed.
  */
 export function defineGroups(host: ImpersonationHost, settings: GroupsSettings): StrategyResources {
   const scope = host.scope;
-  const stack = Stack.of(scope);
   const userPool = host.userPool;
 
-  // One schedule per session; named at synth time so that it is known without a lookup.
+  // One schedule per session, and the sweeper's; named at synth time so that it is known without a lookup.
   const groupName = `${Names.uniqueResourceName(scope, { maxLength: 55 })}-sessions`;
   const scheduleGroup = new scheduler.CfnScheduleGroup(scope, 'SessionScheduleGroup', { name: groupName });
-  const sessionSchedules = stack.formatArn({
-    service: 'scheduler',
-    resource: 'schedule',
-    resourceName: `${scheduleGroup.ref}/*`,
-    arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-  });
-  const commonEnvironment = {
+  const store = new SessionStore(scope, 'Sessions', { host, scheduleGroup });
+  const lifecycleEnvironment = {
     [ENV.STRATEGY]: STRATEGY.GROUPS,
     [ENV.USER_POOL_ID]: userPool.userPoolId,
     [ENV.SCHEDULE_GROUP]: scheduleGroup.ref,
+    [ENV.SESSION_TABLE]: store.table.tableName,
+    [ENV.SESSION_LEASE_SECONDS]: leaseSecondsFor(SESSION_FUNCTION_TIMEOUT),
   };
+  // What every end does: the admin is still the account the session was started for (sub),
+  // then its groups are removed and the admin is signed out.
+  const endActions = ['cognito-idp:AdminGetUser', 'cognito-idp:AdminRemoveUserFromGroup', 'cognito-idp:AdminUserGlobalSignOut'];
 
   const endSession = host.addFunction('EndSession', {
     source: SOURCE.END_SESSION,
-    description: 'Ends a groups impersonation session: removes the groups it added, signs the admin out, deletes its schedule',
-    environment: commonEnvironment,
-    // At most 100 removals, retried on throttling.
-    timeout: Duration.seconds(60),
+    description: 'Ends a groups impersonation session at its expiry: removes the groups it added, signs the admin out',
+    environment: lifecycleEnvironment,
+    // At most 100 removals; the lease of its claims is this plus a minute.
+    timeout: SESSION_FUNCTION_TIMEOUT,
   });
-  const endSessionPolicy = host.addPoolPolicy(endSession,
-    new iam.PolicyStatement({
-      actions: [
-        // the admin is still the account the session was started for (sub)
-        'cognito-idp:AdminGetUser',
-        'cognito-idp:AdminRemoveUserFromGroup',
-        'cognito-idp:AdminUserGlobalSignOut',
-      ],
-      resources: [userPool.userPoolArn],
-    }),
-    // the session is read from its schedule, never taken from the event
-    new iam.PolicyStatement({ actions: ['scheduler:GetSchedule', 'scheduler:DeleteSchedule'], resources: [sessionSchedules] }),
-  );
-  suppressScheduleWildcard(endSessionPolicy);
-
-  // What the schedules run as: may invoke EndSession, nothing else, only for this group's schedules.
-  const schedulerRole = new iam.Role(scope, 'SchedulerRole', {
-    assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com').withConditions({
-      StringEquals: {
-        'aws:SourceAccount': stack.account,
-        'aws:SourceArn': scheduleGroup.attrArn,
-      },
-    }),
-    description: 'EventBridge Scheduler invokes the impersonation EndSession function with this role (cdk-cognito-impersonation)',
+  const sweeper = host.addFunction('Sweeper', {
+    source: SOURCE.SWEEPER,
+    description: 'Ends groups impersonation sessions whose expiry was missed or whose start or end died',
+    environment: lifecycleEnvironment,
+    timeout: SESSION_FUNCTION_TIMEOUT,
   });
-  schedulerRole.addToPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [endSession.functionArn] }));
+  const endAll = store.endAllOnDelete(lifecycleEnvironment);
+  const endAllPolicies: Construct[] = [];
+  for (const fn of [endSession, sweeper, endAll.fn]) {
+    const policies = [
+      host.addPoolPolicy(fn, new iam.PolicyStatement({ actions: endActions, resources: [userPool.userPoolArn] })),
+      store.grantSchedules(fn, ['scheduler:DeleteSchedule']),
+      // The sweeper and the deletion read every session; EndSession only the one its schedule names.
+      store.grantTable(fn, fn === endSession ? ['GetItem', 'PutItem', 'DeleteItem'] : ['Scan', 'GetItem', 'PutItem', 'DeleteItem']),
+    ];
+    if (fn === endAll.fn) endAllPolicies.push(...policies);
+  }
+  store.deadLetter(endSession);
+  store.deadLetter(sweeper);
+  store.invokedBySchedules(endSession);
+  store.scheduleSweeper(scheduleGroup, sweeper);
 
   const broker = host.addFunction('Broker', {
     source: SOURCE.BROKER,
     description: 'Impersonation broker: starts, ends and lists time-boxed group impersonation sessions',
     environment: {
-      ...commonEnvironment,
+      ...lifecycleEnvironment,
       [ENV.END_SESSION_FUNCTION_ARN]: endSession.functionArn,
-      [ENV.SCHEDULER_ROLE_ARN]: schedulerRole.roleArn,
+      [ENV.SCHEDULER_ROLE_ARN]: store.schedulerRole.roleArn,
+      [ENV.EXPIRY_DEAD_LETTER_QUEUE_ARN]: store.deadLetterQueue.queueArn,
+      ...host.encryptionKey ? { [ENV.SCHEDULE_KMS_KEY_ARN]: host.encryptionKey.keyArn } : {},
       [ENV.DEFAULT_DURATION_MINUTES]: String(settings.defaultMinutes),
       [ENV.MAX_DURATION_MINUTES]: String(settings.maxMinutes),
     },
     // A start may end a previous session and add up to 100 groups, one call each.
-    timeout: Duration.seconds(60),
+    timeout: SESSION_FUNCTION_TIMEOUT,
     memorySize: 512,
   });
   host.addPoolPolicy(broker, new iam.PolicyStatement({
@@ -100,38 +100,26 @@ export function defineGroups(host: ImpersonationHost, settings: GroupsSettings):
       ...BROKER_LOOKUP_ACTIONS,
       // start adds the target's groups; end (and a superseded or failed start) removes them
       'cognito-idp:AdminAddUserToGroup',
-      'cognito-idp:AdminRemoveUserFromGroup',
-      'cognito-idp:AdminUserGlobalSignOut',
+      ...endActions.filter((a) => !BROKER_LOOKUP_ACTIONS.includes(a)),
     ],
     resources: [userPool.userPoolArn],
   }));
-  const schedulerPolicy = new iam.Policy(scopeOf(broker), 'SchedulerPolicy', {
-    roles: [broker.role!],
-    statements: [
-      new iam.PolicyStatement({
-        actions: ['scheduler:CreateSchedule', 'scheduler:GetSchedule', 'scheduler:DeleteSchedule'],
-        resources: [sessionSchedules],
-      }),
-      // ListSchedules has no resource type: IAM accepts only "*" (the request names the group).
-      new iam.PolicyStatement({ actions: ['scheduler:ListSchedules'], resources: ['*'] }),
-      new iam.PolicyStatement({
-        actions: ['iam:PassRole'],
-        resources: [schedulerRole.roleArn],
-        conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
-      }),
-    ],
-  });
-  suppressScheduleWildcard(schedulerPolicy, {
-    id: 'AwsSolutions-IAM5',
-    reason: 'scheduler:ListSchedules supports no resource-level permissions (Service Authorization Reference): '
-      + 'IAM requires "*". The broker lists only the construct\'s schedule group.',
-    applies_to: ['Resource::*'],
-  });
+  store.grantTable(broker, ['GetItem', 'PutItem', 'DeleteItem', 'Scan']);
+  store.grantSchedules(broker, ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'], { createsSchedules: true });
+  // On delete, CloudFormation removes dependents first: the broker goes (no new session can
+  // start), then the custom resource ends every session, with its function's permissions,
+  // the table and the schedule group still there.
+  endAll.resource.node.addDependency(scheduleGroup, ...endAllPolicies);
+  broker.node.addDependency(endAll.resource);
 
   return {
     brokerFunction: broker,
     endSessionFunction: endSession,
     sessionScheduleGroupName: groupName,
+    sessionTable: store.table,
+    sessionDeadLetterQueue: store.deadLetterQueue,
+    sessionDeadLetterAlarm: store.deadLetterAlarm,
+    sessionEndFailureAlarm: store.endFailureAlarm,
   };
 }
 
@@ -143,24 +131,4 @@ function minutesOf(name: string, duration: Duration, max: number, maxText: strin
       + `to ${maxText}, got ${duration.toHumanString()}`);
   }
   return minutes;
-}
-
-/**
- * cdk-nag: session schedules are created at run time, one per session, so their names are
- * not known at synth time; the policy names the construct's schedule group and nothing
- * wider. Recorded on the policy itself, so that stacks using the construct need no
- * suppression of their own. Only the `schedule/<group>/*` resource (and `extra`) is covered.
- */
-function suppressScheduleWildcard(policy: iam.Policy, extra?: object): void {
-  (policy.node.defaultChild as CfnResource).addMetadata('cdk_nag', {
-    rules_to_suppress: [
-      {
-        id: 'AwsSolutions-IAM5',
-        reason: 'Session schedules are created at run time, one per session: the resource is this construct\'s '
-          + 'schedule group (schedule/<group>/*), not any other group.',
-        applies_to: [{ regex: '/^Resource::arn:<AWS::Partition>:scheduler:[^:]+:[^:]+:schedule\\/<[A-Za-z0-9]+>\\/\\*$/' }],
-      },
-      ...extra ? [extra] : [],
-    ],
-  });
 }

@@ -1,7 +1,8 @@
 import { randomUUID } from 'crypto';
-import { isScheduleName, scheduleNameOf, scheduleNamePrefixOf } from '../../../lambda-src/groups/schedule-names';
+import { scheduleNameOf } from '../../../lambda-src/groups/schedule-names';
 import { ADMIN } from '../fixtures/common';
-import { SESSION_ID } from '../fixtures/groups';
+
+const SESSION_ID = '5f0c7d7e-9a51-4c1e-8d3a-2b6f4e1a9c10';
 
 describe('schedule names', () => {
   it('are the admin\'s sub and the session id in 22 base64url characters: 59 characters, a valid schedule name', () => {
@@ -9,8 +10,6 @@ describe('schedule names', () => {
     expect(name).toBe(`${ADMIN.sub}.Xwx9fppRTB6NOitvThqcEA`);
     expect(name).toHaveLength(59);
     expect(name).toMatch(/^[0-9a-zA-Z-_.]{1,64}$/);
-    expect(name.startsWith(scheduleNamePrefixOf(ADMIN.sub))).toBe(true);
-    expect(isScheduleName(name)).toBe(true);
   });
 
   it('differ for every session', () => {
@@ -21,6 +20,5 @@ describe('schedule names', () => {
   it('are only made of UUIDs', () => {
     expect(() => scheduleNameOf('alice', SESSION_ID)).toThrow();
     expect(() => scheduleNameOf(ADMIN.sub, 'x')).toThrow();
-    expect(() => scheduleNamePrefixOf('"*')).toThrow();
   });
 });

@@ -1,36 +1,52 @@
-import { randomUUID } from 'crypto';
-import { SchedulerClient } from '@aws-sdk/client-scheduler';
-import { mockClient } from 'aws-sdk-client-mock';
-import { scheduleNameOf } from '../../../lambda-src/groups/schedule-names';
-import { atExpression, listSessions } from '../../../lambda-src/groups/session-store';
-import { ADMIN } from '../fixtures/common';
-import { FakeScheduler, SCHEDULE_GROUP, storedSession } from '../fixtures/groups';
+import { fromItem } from '../../../lambda-src/groups/session-store';
 
-it('atExpression: at() in UTC to the second', () => {
-  expect(atExpression('2026-11-22T10:15:00.000Z')).toBe('at(2026-11-22T10:15:00)');
-});
+/** The session table holds only what the lifecycle wrote: anything else is refused, never acted on. */
 
-describe('listSessions', () => {
-  const schedulerMock = mockClient(SchedulerClient);
-  afterAll(() => schedulerMock.restore());
+const ITEM = {
+  pk: { S: '11111111-aaaa-4bbb-8ccc-000000000001' },
+  sid: { S: '22222222-aaaa-4bbb-8ccc-000000000002' },
+  state: { S: 'ACTIVE' },
+  ver: { N: '3' },
+  lease: { N: '0' },
+  claim: { S: '33333333-aaaa-4bbb-8ccc-000000000003' },
+  pool: { S: 'eu-west-1_AbCdEf123' },
+  adminUser: { S: 'alice.support' },
+  targetUser: { S: 'bob.customer' },
+  groups: { L: [{ S: 'beta-testers' }] },
+  startedAt: { S: '2026-01-05T09:00:00.000Z' },
+  expiresAt: { S: '2026-01-05T09:15:00.000Z' },
+  expiresEpoch: { N: '1767604500' },
+  sched: { S: '11111111-aaaa-4bbb-8ccc-000000000001.IiIiIqqqS7uMzAAAAAAAAg' },
+};
 
-  it('stops at the limit and says the list is truncated', async () => {
-    schedulerMock.reset();
-    const fake = new FakeScheduler([]);
-    fake.install(schedulerMock);
-    for (let i = 0; i < 3; i++) {
-      const id = randomUUID();
-      const s = storedSession({ sessionId: id, scheduleName: scheduleNameOf(ADMIN.sub, id), expiresAt: `2026-11-22T10:1${i}:00.000Z` });
-      fake.schedules.set(s.scheduleName as string, { GroupName: SCHEDULE_GROUP, Name: s.scheduleName as string, Target: { Arn: 'a', RoleArn: 'r', Input: JSON.stringify(s) } } as any);
-    }
-    const store = { scheduler: new SchedulerClient({}), groupName: SCHEDULE_GROUP };
+describe('session records', () => {
+  it('are read field by field', () => {
+    expect(fromItem(ITEM)).toEqual({
+      sessionId: ITEM.sid.S,
+      state: 'ACTIVE',
+      version: 3,
+      leaseUntil: 0,
+      claimId: ITEM.claim.S,
+      userPoolId: 'eu-west-1_AbCdEf123',
+      admin: { sub: ITEM.pk.S, username: 'alice.support' },
+      target: { sub: undefined, username: 'bob.customer' },
+      groups: ['beta-testers'],
+      reason: undefined,
+      startedAt: ITEM.startedAt.S,
+      expiresAt: ITEM.expiresAt.S,
+      scheduleName: ITEM.sched.S,
+    });
+  });
 
-    const limited = await listSessions(store, { limit: 2 });
-    expect(limited.sessions).toHaveLength(2);
-    expect(limited.truncated).toBe(true);
-
-    const all = await listSessions(store, { limit: 3 });
-    expect(all.truncated).toBe(false);
-    expect(all.sessions.map((s) => s.expiresAt)).toEqual(['2026-11-22T10:10:00.000Z', '2026-11-22T10:11:00.000Z', '2026-11-22T10:12:00.000Z']);
+  it.each([
+    ['an unknown state', { state: { S: 'ENDED' } }],
+    ['a version that is not a number', { ver: { S: '3' } }],
+    ['an admin sub that is not a UUID', { pk: { S: 'alice' } }],
+    ['a group name Cognito would refuse', { groups: { L: [{ S: 'with space' }] } }],
+    ['more than 100 groups', { groups: { L: Array.from({ length: 101 }, (_, i) => ({ S: `g${i}` })) } }],
+    ['no claim id', { claim: undefined }],
+    ['a time that is not ISO 8601', { expiresAt: { S: 'tomorrow' } }],
+  ])('refuse %s', (_case, change) => {
+    expect(() => fromItem({ ...ITEM, ...change } as any)).toThrow(/did not write/);
   });
 });
