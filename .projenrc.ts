@@ -69,6 +69,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'fast-check',
     // Benchmarks (bench/): warm-up, sampling and statistics done right, not a hand-written timer loop.
     'tinybench',
+    // The CLI (cli/), bundled whole into assets/cli/ so that `npx cdk-cognito-impersonation`
+    // needs no runtime dependency: the broker is invoked and found with the SDK v3 ...
+    '@aws-sdk/client-lambda',
+    '@aws-sdk/client-cloudformation',
+    // ... and admins sign in with SRP (password never sent, MFA challenges handled) through
+    // AWS's own Cognito SDK rather than SRP code of ours.
+    'amazon-cognito-identity-js',
   ],
 
   tsconfigDevFile: 'tsconfig.dev.json',
@@ -85,7 +92,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     tsconfigPath: './tsconfig.dev.json',
     projectService: false,
     // Handlers are bundled at build time: what they import is a devDependency.
-    devdirs: ['lambda-src', 'test', 'examples', 'bench'],
+    devdirs: ['lambda-src', 'cli', 'test', 'examples', 'bench'],
   },
 
   jestOptions: {
@@ -130,6 +137,23 @@ for (const file of fs.readdirSync(path.join(__dirname, lambdaDir)).sort()) {
     tsconfigPath: 'tsconfig.dev.json',
   });
 }
+
+// The operators' CLI (cli/): one self-contained bundle, shipped in assets/ and run as the
+// package's `bin`. It is not part of the jsii API (src/), and bundles its SDK clients: a
+// user's `npx` gets no dependency to install and no version of ours to conflict with.
+const cliEntry = 'cli/cdk-cognito-impersonation.ts';
+project.bundler.addBundle(cliEntry, {
+  platform: 'node',
+  target: 'node18',
+  format: 'cjs',
+  externals: [],
+  sourcemap: false,
+  minify: true,
+  executable: true,
+  banner: '#!/usr/bin/env node',
+  tsconfigPath: 'tsconfig.dev.json',
+});
+project.addBins({ 'cdk-cognito-impersonation': `assets/${cliEntry.replace(/\.ts$/, '')}/index.js` });
 
 // `npx projen test` works on its own right after `npm ci`: construct tests need the bundles.
 project.testTask.prependSpawn(project.bundler.bundleTask);
