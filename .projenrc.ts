@@ -56,6 +56,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-secrets-manager',
     '@aws-sdk/client-scheduler',
     '@aws-sdk/client-ssm',
+    // The events publisher: PutEvents, and its dead-letter queue for events EventBridge refused.
+    '@aws-sdk/client-eventbridge',
+    '@aws-sdk/client-sqs',
     '@types/aws-lambda',
     // Verifies Cognito JWTs (signature, issuer, token_use, expiry, JWKS caching) in the
     // broker: maintained by AWS Labs, and not security code we should write ourselves.
