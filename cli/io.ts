@@ -73,6 +73,8 @@ export function processIo(): Io {
     async prompt(question, { secret }) {
       if (process.stdin.isTTY) return promptTerminal(question, secret);
       piped ??= new LineReader(process.stdin);
+      // The question still tells whoever reads the output what the piped line answered.
+      process.stderr.write(`${question}\n`);
       const line = await piped.next();
       if (line === undefined) throw new Error('stdin ended before the answer was given');
       return line;

@@ -60,7 +60,10 @@ describe('groups, through the bundle', () => {
 
   test('sign in (SRP + MFA from piped stdin), find the broker in the stack, start, list, end', async () => {
     const started = await cli(['start', '--target', 'bob', '--reason', 'SUP-1234', '--duration', '30m', ...SIGN_IN], fake.env(), `${ALICE.password}\n123456\n`);
-    expect(started.stderr).toBe('Signing in…\nFinding the broker in stack SupportStack…\nAsking the broker to impersonate bob…\n');
+    // Piped answers are not echoed; the questions are still shown.
+    expect(started.stderr).toBe('Password for alice: \nSigning in…\nCode from your authenticator app: \n'
+      + 'Finding the broker in stack SupportStack…\nAsking the broker to impersonate bob…\n');
+    expect(started.stderr + started.stdout).not.toContain(ALICE.password);
     expect(started.code).toBe(0);
     expect(started.stdout).toMatch(/groups added\s+customers, beta-testers/);
     expect(fake.brokerRequests.at(-1)).toMatchObject({ action: 'start', target: 'bob', reason: 'SUP-1234', durationMinutes: 30 });
