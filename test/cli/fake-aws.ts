@@ -17,6 +17,8 @@ export interface FakeUser {
   readonly groups: readonly string[];
   /** A TOTP code Cognito asks for after the password. */
   readonly mfaCode?: string;
+  /** Cognito asks for a new password after the password (an admin-created user's first sign-in). */
+  readonly mustChangePassword?: boolean;
 }
 
 export interface FakeAwsOptions {
@@ -178,6 +180,13 @@ export class FakeAws {
       if (!pending) return this.cognitoError(res, 'NotAuthorizedException', 'Invalid session for the user.');
       if (req.ChallengeName === 'PASSWORD_VERIFIER') {
         if (!pending.srp!.verify(req.ChallengeResponses ?? {})) return this.cognitoError(res, 'NotAuthorizedException', 'Incorrect username or password.');
+        if (pending.user.mustChangePassword) {
+          return ok({
+            ChallengeName: 'NEW_PASSWORD_REQUIRED',
+            Session: `session-${this.id()}`,
+            ChallengeParameters: { userAttributes: '{}', requiredAttributes: '[]', USER_ID_FOR_SRP: pending.user.username },
+          });
+        }
         if (pending.user.mfaCode) {
           const session = `session-${this.id()}`;
           this.pending.set(session, { user: pending.user });

@@ -9,10 +9,11 @@ import { brokerAnswer, run, sentRequest, modeOf } from './fixtures';
 const ALICE: FakeUser = { username: 'alice', password: 'correct horse battery', sub: '0b8c0000-0000-4000-8000-00000000a11c', groups: ['support-impersonators'], mfaCode: '123456' };
 const DAVE: FakeUser = { username: 'dave', password: 'no mfa here', sub: 'da7e0000-0000-4000-8000-00000000da7e', groups: ['support-impersonators'] };
 const BOB: FakeUser = { username: 'bob', password: 'x', sub: '7d1e0000-0000-4000-8000-0000000000b0', groups: ['customers'] };
+const NEWBIE: FakeUser = { username: 'newbie', password: 'temporary', sub: '4e770000-0000-4000-8000-000000004e77', groups: ['support-impersonators'], mustChangePassword: true };
 const ERIN: FakeUser = { username: 'erin', password: 'x', sub: 'e1110000-0000-4000-8000-00000000e111', groups: ['support-impersonators'] };
 
 let fake: FakeAws;
-beforeAll(async () => { fake = await new FakeAws({ strategy: 'preTokenGeneration', users: [ALICE, DAVE, BOB, ERIN] }).start(); });
+beforeAll(async () => { fake = await new FakeAws({ strategy: 'preTokenGeneration', users: [ALICE, DAVE, BOB, ERIN, NEWBIE] }).start(); });
 afterAll(() => fake.close());
 beforeEach(() => fake.cognitoCalls.splice(0));
 
@@ -75,6 +76,12 @@ describe('sign-in (preTokenGeneration): a real SRP exchange against a fake Cogni
     await run(['list', '--function', 'f', '--access-token-file', file]);
     expect(sentRequest(lambda.commandCalls(InvokeCommand)[0].args[0].input).accessToken).toBe(saved.accessToken);
     lambda.restore();
+  });
+
+  test('a challenge the CLI cannot answer (a new password) is refused with what to do', async () => {
+    const out = await run(['sign-in', ...POOL, '--username', 'newbie'], { env: fake.env(), answers: [NEWBIE.password] });
+    expect(out.code).toBe(5);
+    expect(out.stderr).toContain('error: UnsupportedChallenge: Cognito asks for a new password: complete it in your app\'s sign-in page first.');
   });
 
   test('no Cognito at the endpoint: a network error, exit 3', async () => {
