@@ -28,6 +28,11 @@ export interface FakeAwsOptions {
   readonly adminGroup?: string;
   readonly stackName?: string;
   readonly brokerName?: string;
+  /**
+   * How the Pre Token Generation trigger puts the claim in the ID token: an object (V2_0),
+   * a JSON string (V1_0), or not at all (a pool without the construct's trigger).
+   */
+  readonly claim?: 'object' | 'string' | 'none';
 }
 
 interface Session {
@@ -210,7 +215,9 @@ export class FakeAws {
   private issue(user: FakeUser, metadata: Record<string, string> | undefined) {
     const exp = Math.floor(Date.now() / 1000) + 3600;
     const target = metadata?.impersonate ? this.user(metadata.impersonate) : undefined;
-    const claim = target ? { impersonating: { sub: target.sub, username: target.username, sessionId: this.id() } } : {};
+    const value = { sub: target?.sub, username: target?.username, sessionId: target ? this.id() : undefined };
+    const mode = this.options.claim ?? 'object';
+    const claim = target && mode !== 'none' ? { impersonating: mode === 'string' ? JSON.stringify(value) : value } : {};
     const access = jwt({ sub: user.sub, username: user.username, token_use: 'access', exp, ...claim });
     this.tokens.set(access, user);
     return {

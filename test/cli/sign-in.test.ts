@@ -98,6 +98,32 @@ describe('sign-in (preTokenGeneration): a real SRP exchange against a fake Cogni
   });
 });
 
+describe('the claim as the trigger versions write it', () => {
+  test.each(['string', 'object'] as const)('a %s claim (V1_0 / V2_0) is read the same, in the JSON output too', async (claim) => {
+    const v = await new FakeAws({ strategy: 'preTokenGeneration', users: [DAVE, BOB], claim }).start();
+    try {
+      const out = await run(['sign-in', ...POOL, '--username', 'dave', '--target', 'bob', '--reason', 'r', '--json'], { env: v.env(), answers: [DAVE.password] });
+      expect(out.code).toBe(0);
+      expect(out.stderr).toBe('');
+      expect(JSON.parse(out.stdout)).toMatchObject({ username: 'dave', impersonating: { username: 'bob', sub: BOB.sub }, tokensHidden: true });
+    } finally {
+      await v.close();
+    }
+  });
+
+  test('no claim although one was asked for (the trigger is not on the pool): exit 1, said plainly', async () => {
+    const v = await new FakeAws({ strategy: 'preTokenGeneration', users: [DAVE, BOB], claim: 'none' }).start();
+    try {
+      const out = await run(['sign-in', ...POOL, '--username', 'dave', '--target', 'bob', '--reason', 'r'], { env: v.env(), answers: [DAVE.password] });
+      expect(out.code).toBe(1);
+      expect(out.stderr).toContain('error: NoImpersonationClaim');
+      expect(out.stdout).toBe('');
+    } finally {
+      await v.close();
+    }
+  });
+});
+
 describe('the admin\'s token for the broker commands', () => {
   const lambda = mockClient(LambdaClient);
   beforeEach(() => {
