@@ -14,8 +14,6 @@ const BATCH = 200;
 
 export async function ordinarySignInBench() {
   const bundle = path.join(__dirname, '..', 'assets', 'lambda-src', 'pre-token-generation.lambda', 'index.js');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { handler } = require(bundle);
   const identity = async (event: unknown) => event;
   const mocks = [mockClient(CognitoIdentityProviderClient), mockClient(SSMClient), mockClient(SecretsManagerClient)];
   const context = { awsRequestId: 'bench' };
@@ -25,6 +23,11 @@ export async function ordinarySignInBench() {
   const rows = [];
   for (const strategy of [strategies.PRE_TOKEN_GENERATION, strategies.CUSTOM_CHALLENGE]) {
     setEnvironment(strategy);
+    // The handler reads its strategy once per container: a fresh module is a fresh container,
+    // so each row measures the strategy it names, not the first one loaded.
+    delete require.cache[require.resolve(bundle)];
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { handler } = require(bundle);
     const batch = (fn: (e: unknown, c: unknown) => Promise<unknown>, event: unknown) => async () => {
       for (let i = 0; i < BATCH; i++) await fn(event, context);
     };
