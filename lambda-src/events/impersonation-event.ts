@@ -1,18 +1,5 @@
 import type { AuditRecord } from './log-batch';
-import { AUDIT_EVENT } from '../../src/private/contract';
-
-/** The EventBridge `source` of every event the construct publishes. */
-export const EVENT_SOURCE = 'cdk-cognito-impersonation';
-
-/** The EventBridge `detail-type` of each published audit event type (docs/audit-events.md). */
-export const DETAIL_TYPE: Readonly<Record<string, string>> = {
-  [AUDIT_EVENT.GRANTED]: 'Impersonation Started',
-  [AUDIT_EVENT.ENDED]: 'Impersonation Ended',
-  [AUDIT_EVENT.DENIED]: 'Impersonation Denied',
-};
-
-/** The current version of the event `detail` schema. */
-export const EVENT_SCHEMA_VERSION = 1;
+import { AUDIT_EVENT, EVENTBRIDGE } from '../../src/private/contract';
 
 /** The audit fields an event carries: identifiers and the decision, never anything secret (none is in the audit trail). */
 const DETAIL_FIELDS = [
@@ -35,9 +22,9 @@ export interface ImpersonationEventEntry {
  */
 export function impersonationEventOf(record: AuditRecord): ImpersonationEventEntry | undefined {
   const audit = record.event;
-  const detailType = DETAIL_TYPE[String(audit.event)];
+  const detailType = EVENTBRIDGE.DETAIL_TYPE[String(audit.event)];
   if (!detailType || (audit.event === AUDIT_EVENT.ENDED && audit.alreadyEnded === true)) return undefined;
-  const detail: Record<string, unknown> = { schemaVersion: EVENT_SCHEMA_VERSION, eventId: record.id, time: audit.time };
+  const detail: Record<string, unknown> = { schemaVersion: EVENTBRIDGE.SCHEMA_VERSION, eventId: record.id, time: audit.time };
   for (const field of DETAIL_FIELDS) {
     if (audit[field] !== undefined) detail[field] = audit[field];
   }

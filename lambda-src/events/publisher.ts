@@ -1,6 +1,7 @@
 import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { EVENT_SOURCE, type ImpersonationEventEntry } from './impersonation-event';
+import type { ImpersonationEventEntry } from './impersonation-event';
+import { EVENTBRIDGE } from '../../src/private/contract';
 
 /** Where and how to publish. */
 export interface PublishTarget {
@@ -56,7 +57,7 @@ export async function publishEvents(
       await sqs.send(new SendMessageCommand({
         QueueUrl: target.deadLetterQueueUrl,
         MessageBody: JSON.stringify({
-          Source: EVENT_SOURCE,
+          Source: EVENTBRIDGE.SOURCE,
           DetailType: entry.DetailType,
           Detail: entry.Detail,
           Time: entry.Time?.toISOString(),
@@ -76,7 +77,7 @@ async function putBatch(
   try {
     const out = await clients.eventBridge().send(new PutEventsCommand({
       Entries: batch.map((e) => ({
-        Source: EVENT_SOURCE, DetailType: e.DetailType, Detail: e.Detail, Time: e.Time, EventBusName: target.eventBusName,
+        Source: EVENTBRIDGE.SOURCE, DetailType: e.DetailType, Detail: e.Detail, Time: e.Time, EventBusName: target.eventBusName,
       })),
     }));
     // Results are in request order; an entry without an EventId was not accepted.

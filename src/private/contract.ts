@@ -36,6 +36,10 @@ export const ENV = {
   /** groups: session length when the request names none, and the longest one allowed, in minutes. */
   DEFAULT_DURATION_MINUTES: 'IMPERSONATION_DEFAULT_DURATION_MINUTES',
   MAX_DURATION_MINUTES: 'IMPERSONATION_MAX_DURATION_MINUTES',
+  /** Events publisher: the ARN of the EventBridge bus it publishes to. */
+  EVENT_BUS: 'IMPERSONATION_EVENT_BUS',
+  /** Events publisher: the queue that keeps the events EventBridge refused. */
+  EVENTS_DEAD_LETTER_QUEUE_URL: 'IMPERSONATION_EVENTS_DLQ_URL',
 } as const;
 
 /** ClientMetadata keys an admin sends at sign-in to ask for impersonation. */
@@ -65,6 +69,8 @@ export const SOURCE = {
   ROTATE_KEY: 'rotate-key',
   /** groups: ends a session when its schedule fires (or when an operator invokes it). */
   END_SESSION: 'end-session',
+  /** With publishEvents: publishes starts, ends and denials to EventBridge (writes no decision). */
+  PUBLISH_EVENTS: 'publish-events',
 } as const;
 
 /** Audit event types. Every decision is exactly one of these. */
@@ -83,6 +89,23 @@ export const AUDIT_EVENT = {
   END_FAILED: 'impersonation.end_failed',
   /** groups: an admin listed the active sessions. */
   SESSIONS_LISTED: 'impersonation.sessions_listed',
+  /** Events publisher (not a decision): events EventBridge refused went to the dead-letter queue. */
+  EVENTS_PUBLISH_FAILED: 'events.publish_failed',
+} as const;
+
+/**
+ * The EventBridge events the construct publishes (with `publishEvents`): their `source`, and
+ * the `detail-type` of each audit event published. Nothing else is published.
+ */
+export const EVENTBRIDGE = {
+  SOURCE: 'cdk-cognito-impersonation',
+  DETAIL_TYPE: {
+    [AUDIT_EVENT.GRANTED]: 'Impersonation Started',
+    [AUDIT_EVENT.ENDED]: 'Impersonation Ended',
+    [AUDIT_EVENT.DENIED]: 'Impersonation Denied',
+  } as Readonly<Record<string, string>>,
+  /** Version of the `detail` schema (docs/audit-events.md). */
+  SCHEMA_VERSION: 1,
 } as const;
 
 /** Why a groups session ended (`cause` of an `impersonation.ended` event). */

@@ -1,7 +1,7 @@
 import { BASE, auditLine, delivery } from './fixtures';
-import { DETAIL_TYPE, impersonationEventOf } from '../../../lambda-src/events/impersonation-event';
+import { impersonationEventOf } from '../../../lambda-src/events/impersonation-event';
 import { auditRecordsOf } from '../../../lambda-src/events/log-batch';
-import { AUDIT_EVENT } from '../../../src/private/contract';
+import { AUDIT_EVENT, EVENTBRIDGE } from '../../../src/private/contract';
 
 const entriesOf = (d: unknown) => auditRecordsOf(d).flatMap((r) => impersonationEventOf(r) ?? []);
 
@@ -22,7 +22,7 @@ describe('which audit events become EventBridge events', () => {
     expect(entries.map((e) => [e.eventId, e.DetailType])).toEqual([
       ['1', 'Impersonation Started'], ['2', 'Impersonation Denied'], ['3', 'Impersonation Ended'],
     ]);
-    expect(Object.values(DETAIL_TYPE).sort()).toEqual(['Impersonation Denied', 'Impersonation Ended', 'Impersonation Started']);
+    expect(Object.values(EVENTBRIDGE.DETAIL_TYPE).sort()).toEqual(['Impersonation Denied', 'Impersonation Ended', 'Impersonation Started']);
   });
 
   test('a control message carries no event', () => {
