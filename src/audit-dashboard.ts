@@ -3,8 +3,8 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { ImpersonationDashboardOptions } from './dashboard-options';
 import { denialsByReason, keyRotations, latestImpersonations, openSessions, topActors } from './audit-queries';
+import type { ImpersonationDashboardOptions } from './dashboard-options';
 import { STRATEGY } from './private/contract';
 
 /** A function of the construct, as the dashboard graphs it. */
