@@ -60,6 +60,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-secrets-manager',
     '@aws-sdk/client-scheduler',
     '@aws-sdk/client-ssm',
+    // The events publisher: PutEvents, and its dead-letter queue for events EventBridge refused.
+    '@aws-sdk/client-eventbridge',
+    '@aws-sdk/client-sqs',
     '@types/aws-lambda',
     // Verifies Cognito JWTs (signature, issuer, token_use, expiry, JWKS caching) in the
     // broker: maintained by AWS Labs, and not security code we should write ourselves.
@@ -73,6 +76,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'fast-check',
     // Benchmarks (bench/): warm-up, sampling and statistics done right, not a hand-written timer loop.
     'tinybench',
+    // The CLI (cli/), bundled whole into assets/cli/ so that `npx cdk-cognito-impersonation`
+    // needs no runtime dependency: the broker is invoked and found with the SDK v3 ...
+    '@aws-sdk/client-lambda',
+    '@aws-sdk/client-cloudformation',
+    // ... and admins sign in with SRP (password never sent, MFA challenges handled) through
+    // AWS's own Cognito SDK rather than SRP code of ours.
+    'amazon-cognito-identity-js',
   ],
 
   tsconfigDevFile: 'tsconfig.dev.json',
@@ -89,7 +99,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     tsconfigPath: './tsconfig.dev.json',
     projectService: false,
     // Handlers are bundled at build time: what they import is a devDependency.
-    devdirs: ['lambda-src', 'test', 'examples', 'bench'],
+    devdirs: ['lambda-src', 'cli', 'test', 'examples', 'bench'],
   },
 
   jestOptions: {
@@ -142,6 +152,23 @@ for (const file of fs.readdirSync(path.join(__dirname, lambdaDir)).sort()) {
     tsconfigPath: 'tsconfig.dev.json',
   });
 }
+
+// The operators' CLI (cli/): one self-contained bundle, shipped in assets/ and run as the
+// package's `bin`. It is not part of the jsii API (src/), and bundles its SDK clients: a
+// user's `npx` gets no dependency to install and no version of ours to conflict with.
+const cliEntry = 'cli/cdk-cognito-impersonation.ts';
+project.bundler.addBundle(cliEntry, {
+  platform: 'node',
+  target: 'node18',
+  format: 'cjs',
+  externals: [],
+  sourcemap: false,
+  minify: true,
+  executable: true,
+  banner: '#!/usr/bin/env node',
+  tsconfigPath: 'tsconfig.dev.json',
+});
+project.addBins({ 'cdk-cognito-impersonation': `assets/${cliEntry.replace(/\.ts$/, '')}/index.js` });
 
 // `npx projen test` works on its own right after `npm ci`: construct tests need the bundles.
 project.testTask.prependSpawn(project.bundler.bundleTask);

@@ -24,6 +24,14 @@ export interface AuditTrailProps {
   readonly protectedTargetAlarmThreshold: number;
   readonly functionErrorsAlarmThreshold: number;
   readonly alarmActions: cloudwatch.IAlarmAction[];
+  /** When set, each alarm is named `<prefix>-<what it watches>`. */
+  readonly alarmNamePrefix?: string;
+}
+
+/** What a function's alarms watch: its errors (a trigger's refusals excluded) and throttles. */
+export interface FunctionMetrics {
+  readonly errors: cloudwatch.IMetric;
+  readonly throttles: cloudwatch.Metric;
 }
 
 const ALARM_PERIOD = Duration.minutes(5);
@@ -37,6 +45,8 @@ export class AuditTrail extends Construct {
   public readonly alarms: cloudwatch.Alarm[] = [];
   public readonly deniedAlarm: cloudwatch.Alarm;
   public readonly protectedTargetAlarm: cloudwatch.Alarm;
+  /** The metrics of each function's alarms, for the construct's metric methods and dashboard. */
+  public readonly functionMetrics = new Map<lambda.IFunction, FunctionMetrics & { readonly name: string }>();
 
   constructor(scope: Construct, id: string, private readonly props: AuditTrailProps) {
     super(scope, id);
@@ -93,13 +103,15 @@ export class AuditTrail extends Construct {
         period: ALARM_PERIOD,
       });
     }
-    this.addAlarm(scope, 'ErrorsAlarm', {
+    const throttles = fn.metricThrottles({ period: ALARM_PERIOD, statistic: cloudwatch.Stats.SUM });
+    this.functionMetrics.set(fn, { name, errors, throttles });
+    this.addAlarm(scope, 'ErrorsAlarm', `${name}-Errors`, {
       metric: errors,
       threshold: this.props.functionErrorsAlarmThreshold,
       alarmDescription: `Impersonation: the ${name} function failed (errors other than refused impersonations).`,
     });
-    this.addAlarm(scope, 'ThrottlesAlarm', {
-      metric: fn.metricThrottles({ period: ALARM_PERIOD, statistic: cloudwatch.Stats.SUM }),
+    this.addAlarm(scope, 'ThrottlesAlarm', `${name}-Throttles`, {
+      metric: throttles,
       threshold: 1,
       alarmDescription: `Impersonation: the ${name} function was throttled.`,
     });
@@ -109,12 +121,17 @@ export class AuditTrail extends Construct {
   public addEventAlarm(id: string, metricName: string, condition: string, threshold: number, description: string): cloudwatch.Alarm {
     const scope = new Construct(this, id);
     this.addMetricFilter(scope, 'MetricFilter', metricName, condition);
-    return this.addAlarm(scope, 'Alarm', { metric: this.metric(metricName), threshold, alarmDescription: description });
+    return this.addAlarm(scope, 'Alarm', id, { metric: this.metric(metricName), threshold, alarmDescription: description });
   }
 
-  /** An alarm on any metric (a queue's depth, say), with the construct's alarm actions. */
-  public addMetricAlarm(scope: Construct, id: string, metric: cloudwatch.IMetric, threshold: number, description: string): cloudwatch.Alarm {
-    return this.addAlarm(scope, id, { metric, threshold, alarmDescription: description });
+  /**
+   * An alarm of the construct on any metric (a queue's depth, say), defined in `scope` as `id`:
+   * with the others' settings, actions and naming (`name` after the prefix).
+   */
+  public addMetricAlarm(
+    scope: Construct, id: string, name: string, metric: cloudwatch.IMetric, threshold: number, description: string,
+  ): cloudwatch.Alarm {
+    return this.addAlarm(scope, id, name, { metric, threshold, alarmDescription: description });
   }
 
   private addMetricFilter(scope: Construct, id: string, metricName: string, condition: string): void {
@@ -128,10 +145,11 @@ export class AuditTrail extends Construct {
   }
 
   private addAlarm(
-    scope: Construct, id: string, options: { metric: cloudwatch.IMetric; threshold: number; alarmDescription: string },
+    scope: Construct, id: string, name: string, options: { metric: cloudwatch.IMetric; threshold: number; alarmDescription: string },
   ): cloudwatch.Alarm {
     const alarm = new cloudwatch.Alarm(scope, id, {
       ...options,
+      alarmName: this.props.alarmNamePrefix === undefined ? undefined : `${this.props.alarmNamePrefix}-${name}`,
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       // No events means nothing happened, not that something is broken.

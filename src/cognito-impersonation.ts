@@ -3,6 +3,7 @@ import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -10,10 +11,15 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { AuditDashboard } from './audit-dashboard';
+import { EventPublishing } from './audit-events';
+import { saveAuditQueries } from './audit-queries';
 import { AUDIT_METRIC, AuditTrail, field } from './audit-trail';
-import { DENIAL_REASON, ENV, LIMITS, PATTERN, STRATEGY } from './private/contract';
+import type { ImpersonationDashboardOptions } from './dashboard-options';
+import { DENIAL_REASON, ENV, LIMITS, PATTERN, SOURCE, STRATEGY } from './private/contract';
 import { type HandlerFunctionOptions, type ImpersonationHost, scopeOf } from './private/host';
 import { checkWholeNumber } from './private/validation';
+import { CUSTOM_CHALLENGE_METRIC } from './strategies/custom-challenge';
 import { ImpersonationStrategy } from './strategy';
 import { TriggerWiring } from './triggers';
 
@@ -151,6 +157,43 @@ export interface CognitoImpersonationProps {
    * @default - no actions
    */
   readonly alarmActions?: cloudwatch.IAlarmAction[];
+
+  /**
+   * Names every alarm the construct creates `<prefix>-<what it watches>`, for example
+   * `Support-Impersonation-Denied` or `Support-Impersonation-Broker-Errors`. Alarm names are
+   * unique in an account and region: give each construct its own prefix. At most 200
+   * characters, no control characters.
+   *
+   * @default - CloudFormation generates the names
+   */
+  readonly alarmNamePrefix?: string;
+
+  /**
+   * Whether to save Logs Insights queries for audits on the audit log group (impersonations
+   * of a user, by an admin, denials by reason, the latest ones, and for groups the open
+   * sessions), in the folder `cdk-cognito-impersonation/<construct path>`.
+   *
+   * @default true
+   */
+  readonly savedQueries?: boolean;
+
+  /**
+   * Whether to publish every impersonation started, ended and denied as an EventBridge event
+   * (`source` `cdk-cognito-impersonation`; detail types `Impersonation Started`,
+   * `Impersonation Ended`, `Impersonation Denied`), to `eventBus`. Published from the audit
+   * log by a function of its own: a publish never delays or fails a decision. Events that
+   * cannot be delivered are kept in `eventsDeadLetterQueue`, and `eventsDeadLetterAlarm` goes off.
+   *
+   * @default - true when `eventBus` is given, false otherwise
+   */
+  readonly publishEvents?: boolean;
+
+  /**
+   * The EventBridge bus the events go to.
+   *
+   * @default - the account's default event bus (when `publishEvents` is true)
+   */
+  readonly eventBus?: events.IEventBus;
 }
 
 /**
@@ -276,7 +319,26 @@ export class CognitoImpersonation extends Construct {
    */
   public readonly metricNamespace: string;
 
+  /**
+   * The saved Logs Insights queries (none with `savedQueries: false`).
+   */
+  public readonly queryDefinitions: logs.QueryDefinition[];
+
+  /**
+   * With `publishEvents`: the queue that keeps the events that could not be delivered to
+   * EventBridge, each as a `PutEvents` entry ready to be replayed.
+   */
+  public readonly eventsDeadLetterQueue?: sqs.IQueue;
+
+  /**
+   * With `publishEvents`: goes off when an event could not be delivered (a message waits in
+   * `eventsDeadLetterQueue`).
+   */
+  public readonly eventsDeadLetterAlarm?: cloudwatch.IAlarm;
+
   private readonly auditTrail: AuditTrail;
+  private readonly events?: EventPublishing;
+  private dashboard?: cloudwatch.Dashboard;
   private readonly strategyName: string;
   private readonly functionsByName = new Map<string, lambda.Function>();
 
@@ -303,6 +365,7 @@ export class CognitoImpersonation extends Construct {
       protectedTargetAlarmThreshold: props.protectedTargetAlarmThreshold ?? 1,
       functionErrorsAlarmThreshold: props.functionErrorsAlarmThreshold ?? 1,
       alarmActions: props.alarmActions ?? [],
+      alarmNamePrefix: props.alarmNamePrefix,
     });
     this.auditLogGroup = this.auditTrail.logGroup;
 
@@ -320,7 +383,8 @@ export class CognitoImpersonation extends Construct {
       addPoolPolicy: (fn, ...statements) => new iam.Policy(scopeOf(fn), 'Policy', { roles: [fn.role!], statements }),
       attachTrigger: (operation, fn, lambdaVersion) => triggers.attach(operation, fn, lambdaVersion),
       addAuditAlarm: (alarmId, o) => this.auditTrail.addEventAlarm(alarmId, o.metricName, o.condition, o.threshold, o.description),
-      addAlarm: (alarmScope, alarmId, o) => this.auditTrail.addMetricAlarm(alarmScope, alarmId, o.metric, o.threshold, o.description),
+      addAlarm: (alarmScope, alarmId, o) => this.auditTrail.addMetricAlarm(
+        alarmScope, alarmId, `${alarmScope.node.id}-${alarmId}`, o.metric, o.threshold, o.description),
       auditCondition: (name, value) => `${field(name)} = "${value}"`,
     };
     const resources = props.strategy._bind(host);
@@ -350,6 +414,25 @@ export class CognitoImpersonation extends Construct {
     this.sessionDeadLetterQueue = resources.sessionDeadLetterQueue;
     this.sessionDeadLetterAlarm = resources.sessionDeadLetterAlarm;
     this.sessionEndFailureAlarm = resources.sessionEndFailureAlarm;
+
+    const publishEvents = props.publishEvents ?? props.eventBus !== undefined;
+    if (publishEvents) {
+      const publisher = this.addFunction(this, 'EventsPublisher', {
+        source: SOURCE.PUBLISH_EVENTS,
+        description: 'Publishes impersonation starts, ends and denials from the audit log to EventBridge',
+        timeout: Duration.seconds(30),
+      }, {});
+      this.events = new EventPublishing(this, 'Events', {
+        logGroup: this.auditTrail.logGroup,
+        eventBus: props.eventBus ?? events.EventBus.fromEventBusName(this, 'DefaultEventBus', 'default'),
+        publisher,
+        encryptionKey: props.encryptionKey,
+      });
+      this.eventsDeadLetterQueue = this.events.deadLetterQueue;
+      this.eventsDeadLetterAlarm = this.auditTrail.addMetricAlarm(this.events, 'Alarm', 'EventsDeadLetters', this.events.metricDeadLetters(), 1,
+        'Impersonation: events could not be delivered to EventBridge; they wait in the dead-letter queue.');
+    }
+    this.queryDefinitions = props.savedQueries === false ? [] : saveAuditQueries(this, this.auditTrail.logGroup, this.strategyName);
 
     this.functions = [...this.functionsByName.values()];
     this.preTokenGenerationFunction = this.functionsByName.get('PreTokenGeneration');
@@ -400,6 +483,101 @@ export class CognitoImpersonation extends Construct {
     return this.auditTrail.metric(AUDIT_METRIC.PROTECTED_TARGET_ATTEMPTS, props);
   }
 
+  /**
+   * customChallenge: the number of failed custom-auth challenges (a wrong client, a forged,
+   * replayed or expired assertion), summed over 5 minutes by default: what
+   * `challengeFailureAlarm` watches.
+   *
+   * @param props metric options (period, statistic, ...)
+   */
+  public metricChallengeFailures(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    this.requireStrategy(STRATEGY.CUSTOM_CHALLENGE, 'metricChallengeFailures');
+    return this.auditTrail.metric(CUSTOM_CHALLENGE_METRIC.CHALLENGE_FAILURES, props);
+  }
+
+  /**
+   * customChallenge: the number of failed rotations of the signing key, summed over
+   * 5 minutes by default: what `keyRotationFailureAlarm` watches.
+   *
+   * @param props metric options (period, statistic, ...)
+   */
+  public metricKeyRotationFailures(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    this.requireStrategy(STRATEGY.CUSTOM_CHALLENGE, 'metricKeyRotationFailures');
+    return this.auditTrail.metric(CUSTOM_CHALLENGE_METRIC.KEY_ROTATION_FAILURES, props);
+  }
+
+  /**
+   * With `publishEvents`: the number of events waiting in `eventsDeadLetterQueue` (events
+   * that could not be delivered), the maximum over 5 minutes by default: what
+   * `eventsDeadLetterAlarm` watches.
+   *
+   * @param props metric options (period, statistic, ...)
+   */
+  public metricEventsDeadLetters(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    if (!this.events) throw new Error('CognitoImpersonation: metricEventsDeadLetters needs publishEvents (or an eventBus)');
+    return this.events.metricDeadLetters(props);
+  }
+
+  /**
+   * The errors of one of the construct's functions (`functions`), summed over 5 minutes:
+   * what its errors alarm watches. For a trigger that refuses by throwing, its refusals
+   * (already counted as denials) are subtracted, so this is a math expression.
+   *
+   * @param fn one of `functions`
+   */
+  public metricFunctionErrors(fn: lambda.IFunction): cloudwatch.IMetric {
+    return this.metricsOf(fn).errors;
+  }
+
+  /**
+   * The throttles of one of the construct's functions (`functions`), summed over 5 minutes
+   * by default: what its throttles alarm watches.
+   *
+   * @param fn one of `functions`
+   * @param props metric options (period, statistic, ...)
+   */
+  public metricFunctionThrottles(fn: lambda.IFunction, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    const throttles = this.metricsOf(fn).throttles;
+    return props ? throttles.with(props) : throttles;
+  }
+
+  /**
+   * Adds a CloudWatch dashboard for the on-call engineer: alarm states; impersonations
+   * granted and denied, denials by reason and top actors; function errors and throttles;
+   * the strategy's own row (customChallenge: challenge failures and key rotations; groups:
+   * open sessions); and the latest impersonations. See the README ("Dashboard").
+   *
+   * @param options name and default time range
+   * @returns the dashboard (one per construct)
+   */
+  public addDashboard(options: ImpersonationDashboardOptions = {}): cloudwatch.Dashboard {
+    if (this.dashboard) throw new Error('CognitoImpersonation: this construct already has a dashboard');
+    const functions = this.functions.map((fn) => ({ fn, ...this.metricsOf(fn) }));
+    this.dashboard = new AuditDashboard(this, 'Dashboard', {
+      logGroup: this.auditTrail.logGroup,
+      strategy: this.strategyName,
+      granted: this.metricGranted({ label: 'Granted' }),
+      denied: this.metricDenied({ label: 'Denied' }),
+      challengeFailures: this.strategyName === STRATEGY.CUSTOM_CHALLENGE ? this.metricChallengeFailures({ label: 'Challenge failures' }) : undefined,
+      keyRotationFailures: this.strategyName === STRATEGY.CUSTOM_CHALLENGE ? this.metricKeyRotationFailures({ label: 'Key rotation failures' }) : undefined,
+      functions,
+      alarms: this.alarms,
+    }, options).dashboard;
+    return this.dashboard;
+  }
+
+  private metricsOf(fn: lambda.IFunction) {
+    const metrics = this.auditTrail.functionMetrics.get(fn);
+    if (!metrics) throw new Error(`CognitoImpersonation: ${fn.node.path} is not a function of this construct`);
+    return metrics;
+  }
+
+  private requireStrategy(strategy: string, method: string): void {
+    if (this.strategyName !== strategy) {
+      throw new Error(`CognitoImpersonation: ${method} is a metric of the ${strategy} strategy, not of ${this.strategyName}`);
+    }
+  }
+
   private addFunction(parent: Construct, id: string, options: HandlerFunctionOptions, common: Record<string, string>): lambda.Function {
     // One scope per function, for everything that is the function's own.
     const scope = new Construct(parent, id);
@@ -448,4 +626,12 @@ function validateProps(props: CognitoImpersonationProps): void {
   checkRange('deniedAlarmThreshold', props.deniedAlarmThreshold, 1, Number.MAX_SAFE_INTEGER);
   checkRange('protectedTargetAlarmThreshold', props.protectedTargetAlarmThreshold, 1, Number.MAX_SAFE_INTEGER);
   checkRange('functionErrorsAlarmThreshold', props.functionErrorsAlarmThreshold, 1, Number.MAX_SAFE_INTEGER);
+  const prefix = props.alarmNamePrefix;
+  // eslint-disable-next-line no-control-regex
+  if (prefix !== undefined && !Token.isUnresolved(prefix) && (prefix.length < 1 || prefix.length > 200 || /[\u0000-\u001f\u007f]/.test(prefix))) {
+    throw new Error('CognitoImpersonation: alarmNamePrefix must be 1 to 200 characters without control characters');
+  }
+  if (props.publishEvents === false && props.eventBus) {
+    throw new Error('CognitoImpersonation: publishEvents is false but an eventBus is given; drop one of them');
+  }
 }

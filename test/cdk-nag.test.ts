@@ -59,6 +59,25 @@ describe('cdk-nag AwsSolutions', () => {
     expect(errors.map((e) => `${e.id}: ${e.entry.data}`)).toEqual([]);
   });
 
+  // The operations tools: events (a function, a queue, a subscription), a dashboard, named alarms.
+  test.each(strategies.flatMap(([name]) => [[name, false], [name, true]] as const))(
+    'no errors and no warnings with the %s strategy and every operations tool (KMS key: %s)', (name, withKey) => {
+      const strategy = strategies.find(([n]) => n === name)![1];
+      const { errors, warnings } = nagFindings((stack) => {
+        const construct = new CognitoImpersonation(stack, 'Impersonation', {
+          userPool: compliantPool(stack),
+          strategy: strategy(),
+          adminGroupName: 'support-impersonators',
+          encryptionKey: withKey ? new kms.Key(stack, 'Key', { enableKeyRotation: true }) : undefined,
+          publishEvents: true,
+          alarmNamePrefix: 'Support-Impersonation',
+        });
+        construct.addDashboard();
+      });
+      expect(errors.map((e) => `${e.id}: ${e.entry.data}`)).toEqual([]);
+      expect(warnings.map((e) => `${e.id}: ${e.entry.data}`)).toEqual([]);
+    });
+
   test('groups: the construct\'s own suppressions cover exactly the schedule-group wildcards and the dead-letter queue, nothing else', () => {
     const { errors } = nagFindings((stack) => {
       const construct = impersonation(stack, ImpersonationStrategy.groups());

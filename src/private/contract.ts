@@ -46,6 +46,10 @@ export const ENV = {
   EXPIRY_DEAD_LETTER_QUEUE_ARN: 'IMPERSONATION_EXPIRY_DEAD_LETTER_QUEUE_ARN',
   /** groups: the customer managed key expiry schedules are encrypted with, if any (broker only). */
   SCHEDULE_KMS_KEY_ARN: 'IMPERSONATION_SCHEDULE_KMS_KEY_ARN',
+  /** Events publisher: the ARN of the EventBridge bus it publishes to. */
+  EVENT_BUS: 'IMPERSONATION_EVENT_BUS',
+  /** Events publisher: the queue that keeps the events EventBridge refused. */
+  EVENTS_DEAD_LETTER_QUEUE_URL: 'IMPERSONATION_EVENTS_DLQ_URL',
 } as const;
 
 /** ClientMetadata keys an admin sends at sign-in to ask for impersonation. */
@@ -79,6 +83,8 @@ export const SOURCE = {
   SWEEPER: 'sweeper',
   /** groups: ends every session when the construct is deleted (custom resource). */
   END_ALL_SESSIONS: 'end-all-sessions',
+  /** With publishEvents: publishes starts, ends and denials to EventBridge (writes no decision). */
+  PUBLISH_EVENTS: 'publish-events',
 } as const;
 
 /** Audit event types. Every decision is exactly one of these. */
@@ -99,6 +105,23 @@ export const AUDIT_EVENT = {
   END_FAILED: 'impersonation.end_failed',
   /** groups: an admin listed the active sessions. */
   SESSIONS_LISTED: 'impersonation.sessions_listed',
+  /** Events publisher (not a decision): events EventBridge refused went to the dead-letter queue. */
+  EVENTS_PUBLISH_FAILED: 'events.publish_failed',
+} as const;
+
+/**
+ * The EventBridge events the construct publishes (with `publishEvents`): their `source`, and
+ * the `detail-type` of each audit event published. Nothing else is published.
+ */
+export const EVENTBRIDGE = {
+  SOURCE: 'cdk-cognito-impersonation',
+  DETAIL_TYPE: {
+    [AUDIT_EVENT.GRANTED]: 'Impersonation Started',
+    [AUDIT_EVENT.ENDED]: 'Impersonation Ended',
+    [AUDIT_EVENT.DENIED]: 'Impersonation Denied',
+  } as Readonly<Record<string, string>>,
+  /** Version of the `detail` schema (docs/audit-events.md). */
+  SCHEMA_VERSION: 1,
 } as const;
 
 /** Why a groups session ended (`cause` of an `impersonation.ended` event). */

@@ -11,6 +11,12 @@ import { AUDIT_EVENT, ENV, PATTERN, SELF_SERVICE_SCOPE, SOURCE, STRATEGY } from 
 import type { ImpersonationHost, StrategyResources } from '../private/host';
 import { checkWholeNumber } from '../private/validation';
 
+/** The metrics of the customChallenge strategy's audit alarms (the construct's metric methods return them). */
+export const CUSTOM_CHALLENGE_METRIC = {
+  CHALLENGE_FAILURES: 'ChallengeFailures',
+  KEY_ROTATION_FAILURES: 'KeyRotationFailures',
+} as const;
+
 /** The customChallenge strategy's options, checked, with their defaults. */
 export interface CustomChallengeSettings {
   readonly lambdaVersion: cognito.LambdaVersion;
@@ -194,14 +200,14 @@ export function defineCustomChallenge(host: ImpersonationHost, settings: CustomC
     signingKey,
     keyRotationFunction,
     challengeFailureAlarm: host.addAuditAlarm('ChallengeFailures', {
-      metricName: 'ChallengeFailures',
+      metricName: CUSTOM_CHALLENGE_METRIC.CHALLENGE_FAILURES,
       condition: host.auditCondition('event', AUDIT_EVENT.CHALLENGE_FAILED),
       threshold: settings.challengeFailureAlarmThreshold,
       description: `Impersonation: ${settings.challengeFailureAlarmThreshold} or more failed custom-auth challenges in 5 minutes `
         + '(wrong client, forged, replayed or expired assertion).',
     }),
     keyRotationFailureAlarm: host.addAuditAlarm('KeyRotationFailures', {
-      metricName: 'KeyRotationFailures',
+      metricName: CUSTOM_CHALLENGE_METRIC.KEY_ROTATION_FAILURES,
       condition: host.auditCondition('event', AUDIT_EVENT.KEY_ROTATION_FAILED),
       threshold: 1,
       description: 'Impersonation: a rotation of the signing key failed.',

@@ -14,7 +14,7 @@ import * as path from 'path';
 const ROOT = path.join(__dirname, '..', '..');
 const LAMBDA_SRC = 'lambda-src';
 const COMMON = 'common';
-const FEATURES = ['pre-token', 'custom-challenge', 'groups', 'broker', 'attach-triggers'];
+const FEATURES = ['pre-token', 'custom-challenge', 'groups', 'broker', 'attach-triggers', 'events'];
 const CONTRACTS = ['src/private/contract.ts', 'src/private/attach-triggers-contract.ts'];
 /** The one allowed crossing between features: the broker runs the strategies' actions. */
 const BROKER_RUNS = ['lambda-src/groups/broker-actions.ts', 'lambda-src/custom-challenge/broker-actions.ts'];
