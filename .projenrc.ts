@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { awscdk, javascript } from 'projen';
+import { JsonFile, awscdk, javascript } from 'projen';
 import { UpdateSnapshot } from 'projen/lib/javascript';
 
 // The build is configured here and only here: package.json, tsconfig*.json,
@@ -101,7 +101,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     },
   },
 
-  gitignore: ['/.jsii.tabl.json', '/cdk.out/', '/examples/cdk.out/', '/bench/results.json.tmp', '/.ci-artifacts/'],
+  gitignore: ['/.jsii.tabl.json', '/cdk.out/', '/examples/cdk.out/', '/bench/results.json.tmp', '/.ci-artifacts/', '/.compat/'],
 });
 
 // unrs-resolver 1.13.0 (via eslint-import-resolver-typescript) lists platform bindings the
@@ -160,6 +160,36 @@ const bench = project.addTask('bench', {
 });
 bench.spawn(project.bundler.bundleTask);
 bench.exec('ts-node --project tsconfig.dev.json bench/run.ts');
+
+// A second jest run against the latest aws-cdk-lib and cdk-nag 3, next to the main run
+// against the peer minimum and cdk-nag 2: what users on current tools see. Pinned here (and
+// bumped on purpose) so that CI stays reproducible; installed into .compat/, not the lock file.
+const LATEST = { 'aws-cdk-lib': '2.276.0', 'cdk-nag': '3.0.2', 'constructs': '10.5.1' };
+const compatModules = '<rootDir>/.compat/node_modules';
+new JsonFile(project, 'test/compat/jest.config.json', {
+  obj: {
+    rootDir: '../..',
+    testMatch: ['<rootDir>/test/compat/**/*.test.ts'],
+    testEnvironment: 'node',
+    snapshotSerializers: ['<rootDir>/test/asset-hash-serializer.ts'],
+    moduleNameMapper: {
+      '^(\\.{1,2}/.*)\\.js$': '$1',
+      ...Object.fromEntries(Object.keys(LATEST).flatMap((name) => [
+        [`^${name}$`, `${compatModules}/${name}`],
+        [`^${name}/(.*)$`, `${compatModules}/${name}/$1`],
+      ])),
+    },
+    // Transpiled file by file (isolatedModules): `test` type-checks them against the peer minimum.
+    transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.dev.json' }] },
+  },
+});
+const testLatest = project.addTask('test:latest', {
+  description: `Run test/compat/ against aws-cdk-lib ${LATEST['aws-cdk-lib']} and cdk-nag ${LATEST['cdk-nag']} (installed into .compat/)`,
+});
+testLatest.spawn(project.bundler.bundleTask);
+testLatest.exec(`npm install --prefix .compat --no-save --no-package-lock --no-audit --no-fund ${
+  Object.entries(LATEST).map(([name, version]) => `${name}@${version}`).join(' ')}`);
+testLatest.exec('jest --ci --config test/compat/jest.config.json', { receiveArgs: true });
 
 project.npmignore?.exclude('/examples/', '/bench/', '/.ci/', '/docs/', '/lambda-src/', '/rosetta/', 'tsconfig.dev.json', '/cdk.out/');
 
