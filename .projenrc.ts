@@ -67,6 +67,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'cdk-nag@2.36.8',
     // Property tests of input validation.
     'fast-check',
+    // The deployable integration test (test/integ/): assertions that run in AWS, and the runner
+    // that checks its committed snapshot without AWS. integ-tests-alpha is versioned with
+    // aws-cdk-lib; 2.168.0-alpha.0 is the newest release whose peer range admits the peer minimum.
+    '@aws-cdk/integ-tests-alpha@2.168.0-alpha.0',
+    '@aws-cdk/integ-runner@2.197.10',
     // Benchmarks (bench/): warm-up, sampling and statistics done right, not a hand-written timer loop.
     'tinybench',
   ],
@@ -190,6 +195,26 @@ testLatest.spawn(project.bundler.bundleTask);
 testLatest.exec(`npm install --prefix .compat --no-save --no-package-lock --no-audit --no-fund ${
   Object.entries(LATEST).map(([name, version]) => `${name}@${version}`).join(' ')}`);
 testLatest.exec('jest --ci --config test/compat/jest.config.json', { receiveArgs: true });
+
+// The deployable integration test (test/integ/). Its snapshot is the synthesized app; asset
+// directories are left out of git (hashes are not compared: diffAssets is off), templates are in.
+const integApp = '--directory test/integ --language typescript --app "node -r ts-node/register/transpile-only {filePath}"';
+const integSnapshot = project.addTask('integ:snapshot', {
+  description: 'Check that test/integ synthesizes to its committed snapshot (no AWS needed)',
+});
+integSnapshot.spawn(project.bundler.bundleTask);
+integSnapshot.exec(`integ-runner ${integApp}`);
+const integUpdate = project.addTask('integ:snapshot:update', {
+  description: 'Rewrite the snapshot of test/integ without deploying (review the diff; prefer integ:deploy)',
+});
+integUpdate.spawn(project.bundler.bundleTask);
+integUpdate.exec(`integ-runner ${integApp} --update-on-failed --dry-run`);
+const integDeploy = project.addTask('integ:deploy', {
+  description: 'Deploy test/integ to the current AWS account, run its assertions, destroy it, update the snapshot',
+});
+integDeploy.spawn(project.bundler.bundleTask);
+integDeploy.exec(`integ-runner ${integApp} --update-on-failed --force --parallel-regions eu-west-1`, { receiveArgs: true });
+project.gitignore.exclude('/test/integ/*.snapshot/asset.*', '/test/integ/cdk-integ.out.*');
 
 project.npmignore?.exclude('/examples/', '/bench/', '/.ci/', '/docs/', '/lambda-src/', '/rosetta/', 'tsconfig.dev.json', '/cdk.out/');
 
