@@ -31,14 +31,15 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ADMIN_GROUP, CLIENT_ID, USER_POOL_ID, ordinarySignIn, setEnvironment, strategies } from './fixtures';
 import { measure, ratio, round } from './measure';
+import { accessTokenVerifier } from '../lambda-src/broker/admin-auth';
 import { handler as brokerHandler } from '../lambda-src/broker.lambda';
+import { resetContainerState } from '../lambda-src/common/container-state';
 import { handler as createHandler } from '../lambda-src/create-auth-challenge.lambda';
+import { signAssertion } from '../lambda-src/custom-challenge/assertion';
+import { signingKeyFetches } from '../lambda-src/custom-challenge/signing-keys';
 import { handler as defineHandler } from '../lambda-src/define-auth-challenge.lambda';
 import { handler as preTokenHandler } from '../lambda-src/pre-token-generation.lambda';
 import { handler as rotateHandler } from '../lambda-src/rotate-key.lambda';
-import { accessTokenVerifier } from '../lambda-src/shared/admin-auth';
-import { signAssertion } from '../lambda-src/shared/assertion';
-import { signingKeyCache } from '../lambda-src/shared/signing-keys';
 import { handler as verifyHandler } from '../lambda-src/verify-auth-challenge.lambda';
 import { ASSERTION_METADATA_KEY, ENV } from '../src/private/contract';
 
@@ -196,11 +197,12 @@ export async function impersonationPathsBench() {
     rows.push({ path: 'customChallenge: key rotation (4 steps)', meanUs: NaN, ratioToEmptyHandler: NaN, awsCallsPerOperationWarm: allCalls() });
 
     // Key fetches per 1,000 verifications in one warm container.
-    signingKeyCache.reset();
+    // A cold cache (and clients): the next verification fetches the keys once.
+    resetContainerState();
     for (let i = 0; i < 1000; i++) {
       await verifyHandler(challengeEvent('verify', { privateChallengeParameters: { nonce: 'n'.repeat(43) }, challengeAnswer: assertion() }), context);
     }
-    const keyFetches = { verifications: 1000, keyFetches: signingKeyCache.fetches(), cachePeriodSeconds: 300, goal: '<= 1 per cache period' };
+    const keyFetches = { verifications: 1000, keyFetches: signingKeyFetches(), cachePeriodSeconds: 300, goal: '<= 1 per cache period' };
     return { paths: rows, keyFetches };
   } finally {
     silence.forEach((restore) => restore());

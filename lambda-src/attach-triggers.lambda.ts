@@ -1,6 +1,6 @@
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
-import { type ResponseSender, runCustomResource } from './shared/cfn-response';
-import { encodePhysicalId } from './shared/trigger-slots';
+import { type ResponseSender, runCustomResource } from './attach-triggers/cfn-response';
+import { encodePhysicalId } from './attach-triggers/trigger-slots';
 import { ATTACH_TRIGGERS_PROPERTY } from '../src/private/attach-triggers-contract';
 
 /** Time kept back from Lambda's timeout to answer CloudFormation in any case. */
@@ -23,7 +23,7 @@ export function makeHandler(send?: ResponseSender) {
     await runCustomResource(event, async () => {
       // require, not import(): it loads lazily both in the esbuild bundle and under jest.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { attachTriggers } = require('./shared/trigger-attachment') as typeof import('./shared/trigger-attachment');
+      const { attachTriggers } = require('./attach-triggers/trigger-attachment') as typeof import('./attach-triggers/trigger-attachment');
       return attachTriggers(event, { onPlanned: (physicalResourceId) => { planned = physicalResourceId; } });
     }, {
       send,
@@ -36,6 +36,6 @@ export function makeHandler(send?: ResponseSender) {
 
 /**
  * Custom resource handler: attaches the construct's triggers to a user pool imported by
- * id or ARN, which CloudFormation cannot change. See lambda-src/shared/trigger-attachment.ts.
+ * id or ARN, which CloudFormation cannot change. See lambda-src/attach-triggers/trigger-attachment.ts.
  */
 export const handler = makeHandler();

@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import { handleBrokerRequest } from './shared/broker';
+import { handleBrokerRequest } from './broker/handle-request';
 
 /**
  * The impersonation broker, invoked by a support console through IAM (`grantImpersonate`).

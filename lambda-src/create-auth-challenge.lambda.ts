@@ -1,7 +1,7 @@
 import { randomBytes } from 'crypto';
 import type { Context, CreateAuthChallengeTriggerEvent } from 'aws-lambda';
-import { auditChallengeFailure } from './shared/challenge-audit';
-import { dedicatedClientId } from './shared/dedicated-client';
+import { auditChallengeFailure } from './custom-challenge/challenge-audit';
+import { dedicatedClientId } from './custom-challenge/client-id-parameter';
 import { CHALLENGE_FAILURE, SOURCE } from '../src/private/contract';
 
 /**

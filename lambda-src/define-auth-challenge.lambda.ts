@@ -1,6 +1,6 @@
 import type { Context, DefineAuthChallengeTriggerEvent } from 'aws-lambda';
-import { auditChallengeFailure } from './shared/challenge-audit';
-import { dedicatedClientId } from './shared/dedicated-client';
+import { auditChallengeFailure } from './custom-challenge/challenge-audit';
+import { dedicatedClientId } from './custom-challenge/client-id-parameter';
 import { CHALLENGE_FAILURE, SOURCE } from '../src/private/contract';
 
 const CUSTOM_CHALLENGE = 'CUSTOM_CHALLENGE';

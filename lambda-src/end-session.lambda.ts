@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import { handleEndSession, type EndSessionResult } from './shared/end-session';
+import { handleEndSessionInvocation, type EndSessionResult } from './groups/end-session-invocation';
 
 /**
  * Ends a groups session: invoked by the session's EventBridge Scheduler schedule at its
@@ -8,5 +8,5 @@ import { handleEndSession, type EndSessionResult } from './shared/end-session';
  * the schedule. See README.md ("groups").
  */
 export async function handler(event: unknown, context: Context): Promise<EndSessionResult> {
-  return handleEndSession(event, context);
+  return handleEndSessionInvocation(event, context);
 }

@@ -1,9 +1,11 @@
 import type { Context } from 'aws-lambda';
-import type { PreTokenEvent } from './shared/claims';
-import { asksForImpersonation } from './shared/request';
+import { onContainerReset } from './common/container-state';
+import { asksForImpersonation } from './common/impersonation-request';
+import type { PreTokenEvent } from './common/token-claims';
 import { ASSERTION_METADATA_KEY, ENV, STRATEGY } from '../src/private/contract';
 
 let strategy: string | undefined;
+onContainerReset(() => { strategy = undefined; });
 
 /**
  * The strategy this function serves, read once per container: reading process.env costs
@@ -12,11 +14,6 @@ let strategy: string | undefined;
 function strategyOf(): string {
   strategy ??= process.env[ENV.STRATEGY] ?? STRATEGY.PRE_TOKEN_GENERATION;
   return strategy;
-}
-
-/** For tests that switch strategies within one module registry. */
-export function resetStrategyCache(): void {
-  strategy = undefined;
 }
 
 /**
@@ -38,13 +35,13 @@ export async function handler<E extends PreTokenEvent>(event: E, context: Contex
       return event;
     }
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { markImpersonationToken } = require('./shared/challenge-token') as typeof import('./shared/challenge-token');
+    const { markImpersonationToken } = require('./custom-challenge/challenge-token') as typeof import('./custom-challenge/challenge-token');
     return markImpersonationToken(event, context);
   }
   if (!asksForImpersonation(event.request?.clientMetadata)) {
     return event;
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { impersonate } = require('./shared/pre-token-impersonation') as typeof import('./shared/pre-token-impersonation');
+  const { impersonate } = require('./pre-token/impersonate') as typeof import('./pre-token/impersonate');
   return impersonate(event, context);
 }

@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import { rotateSigningKey, type RotationEvent } from './shared/key-rotation';
+import { rotateSigningKey, type RotationEvent } from './custom-challenge/key-rotation';
 
 /**
  * Secrets Manager rotation function of the customChallenge signing key. Secrets Manager

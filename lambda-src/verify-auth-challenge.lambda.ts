@@ -1,8 +1,8 @@
 import type { Context, VerifyAuthChallengeResponseTriggerEvent } from 'aws-lambda';
-import { verifyAssertion } from './shared/assertion';
-import { auditChallengeFailure } from './shared/challenge-audit';
-import { dedicatedClientId } from './shared/dedicated-client';
-import { signingKeys, verificationKeys } from './shared/signing-keys';
+import { verifyAssertion } from './custom-challenge/assertion';
+import { auditChallengeFailure } from './custom-challenge/challenge-audit';
+import { dedicatedClientId } from './custom-challenge/client-id-parameter';
+import { signingKeys, verificationKeys } from './custom-challenge/signing-keys';
 import { CHALLENGE_FAILURE, SOURCE } from '../src/private/contract';
 
 /**

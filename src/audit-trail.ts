@@ -50,21 +50,15 @@ export class AuditTrail extends Construct {
       this.allowLogsToUseKey(props.encryptionKey);
     }
 
-    this.addMetricFilter('Granted', AUDIT_METRIC.GRANTED, `${field('event')} = "${AUDIT_EVENT.GRANTED}"`);
-    this.addMetricFilter('Denied', AUDIT_METRIC.DENIED, `${field('event')} = "${AUDIT_EVENT.DENIED}"`);
-    this.addMetricFilter('ProtectedTargetAttempts', AUDIT_METRIC.PROTECTED_TARGET_ATTEMPTS,
-      `${field('event')} = "${AUDIT_EVENT.DENIED}" && ${field('denialReason')} = "${DENIAL_REASON.TARGET_PROTECTED}"`);
-
-    this.deniedAlarm = this.addAlarm('DeniedAlarm', {
-      metric: this.metric(AUDIT_METRIC.DENIED),
-      threshold: props.deniedAlarmThreshold,
-      alarmDescription: `Impersonation: ${props.deniedAlarmThreshold} or more denied impersonation requests in 5 minutes.`,
-    });
-    this.protectedTargetAlarm = this.addAlarm('ProtectedTargetAlarm', {
-      metric: this.metric(AUDIT_METRIC.PROTECTED_TARGET_ATTEMPTS),
-      threshold: props.protectedTargetAlarmThreshold,
-      alarmDescription: 'Impersonation: an attempt to impersonate a member of a protected group.',
-    });
+    // One scope per metric: its filter and, if any, its alarm.
+    this.addMetricFilter(new Construct(this, 'Granted'), 'MetricFilter', AUDIT_METRIC.GRANTED, `${field('event')} = "${AUDIT_EVENT.GRANTED}"`);
+    this.deniedAlarm = this.addEventAlarm('Denied', AUDIT_METRIC.DENIED, `${field('event')} = "${AUDIT_EVENT.DENIED}"`,
+      props.deniedAlarmThreshold,
+      `Impersonation: ${props.deniedAlarmThreshold} or more denied impersonation requests in 5 minutes.`);
+    this.protectedTargetAlarm = this.addEventAlarm('ProtectedTargetAttempts', AUDIT_METRIC.PROTECTED_TARGET_ATTEMPTS,
+      `${field('event')} = "${AUDIT_EVENT.DENIED}" && ${field('denialReason')} = "${DENIAL_REASON.TARGET_PROTECTED}"`,
+      props.protectedTargetAlarmThreshold,
+      'Impersonation: an attempt to impersonate a member of a protected group.');
   }
 
   /** A metric derived from the audit events, summed over 5 minutes. */
@@ -79,43 +73,47 @@ export class AuditTrail extends Construct {
   }
 
   /**
-   * Alarms on a function's errors and throttles. For a trigger that refuses by throwing
-   * (`refusalSource`), its own denials are subtracted from its errors: a refused
-   * impersonation is already counted, and alarmed on, as a denial.
+   * Alarms on a function's errors and throttles, defined in `scope` (the function's own).
+   * For a trigger that refuses by throwing (`refusalSource`), its own denials are
+   * subtracted from its errors: a refused impersonation is already counted, and alarmed on,
+   * as a denial.
+   *
+   * @param name the function's name in alarm descriptions
    */
-  public watchFunction(id: string, fn: lambda.IFunction, refusalSource?: string): void {
+  public watchFunction(scope: Construct, name: string, fn: lambda.IFunction, refusalSource?: string): void {
     let errors: cloudwatch.IMetric = fn.metricErrors({ period: ALARM_PERIOD, statistic: cloudwatch.Stats.SUM });
     if (refusalSource) {
       const refusals = `${AUDIT_METRIC.DENIED}By-${refusalSource}`;
-      this.addMetricFilter(`${id}Refusals`, refusals,
+      this.addMetricFilter(scope, 'RefusalsMetricFilter', refusals,
         `${field('event')} = "${AUDIT_EVENT.DENIED}" && ${field('source')} = "${refusalSource}"`);
       errors = new cloudwatch.MathExpression({
         expression: 'errors - FILL(refusals, 0)',
         usingMetrics: { errors, refusals: this.metric(refusals) },
-        label: `${id} errors (refusals excluded)`,
+        label: `${name} errors (refusals excluded)`,
         period: ALARM_PERIOD,
       });
     }
-    this.addAlarm(`${id}ErrorsAlarm`, {
+    this.addAlarm(scope, 'ErrorsAlarm', {
       metric: errors,
       threshold: this.props.functionErrorsAlarmThreshold,
-      alarmDescription: `Impersonation: the ${id} function failed (errors other than refused impersonations).`,
+      alarmDescription: `Impersonation: the ${name} function failed (errors other than refused impersonations).`,
     });
-    this.addAlarm(`${id}ThrottlesAlarm`, {
+    this.addAlarm(scope, 'ThrottlesAlarm', {
       metric: fn.metricThrottles({ period: ALARM_PERIOD, statistic: cloudwatch.Stats.SUM }),
       threshold: 1,
-      alarmDescription: `Impersonation: the ${id} function was throttled.`,
+      alarmDescription: `Impersonation: the ${name} function was throttled.`,
     });
   }
 
-  /** An alarm on a metric derived from audit events matching `condition`. */
+  /** An alarm on a metric derived from audit events matching `condition`: `<id>/MetricFilter` and `<id>/Alarm`. */
   public addEventAlarm(id: string, metricName: string, condition: string, threshold: number, description: string): cloudwatch.Alarm {
-    this.addMetricFilter(id, metricName, condition);
-    return this.addAlarm(`${id}Alarm`, { metric: this.metric(metricName), threshold, alarmDescription: description });
+    const scope = new Construct(this, id);
+    this.addMetricFilter(scope, 'MetricFilter', metricName, condition);
+    return this.addAlarm(scope, 'Alarm', { metric: this.metric(metricName), threshold, alarmDescription: description });
   }
 
-  private addMetricFilter(id: string, metricName: string, condition: string): void {
-    new logs.MetricFilter(this, `${id}MetricFilter`, {
+  private addMetricFilter(scope: Construct, id: string, metricName: string, condition: string): void {
+    new logs.MetricFilter(scope, id, {
       logGroup: this.logGroup,
       filterPattern: logs.FilterPattern.literal(`{ ${condition} }`),
       metricNamespace: this.props.metricNamespace,
@@ -124,8 +122,10 @@ export class AuditTrail extends Construct {
     });
   }
 
-  private addAlarm(id: string, options: { metric: cloudwatch.IMetric; threshold: number; alarmDescription: string }): cloudwatch.Alarm {
-    const alarm = new cloudwatch.Alarm(this, id, {
+  private addAlarm(
+    scope: Construct, id: string, options: { metric: cloudwatch.IMetric; threshold: number; alarmDescription: string },
+  ): cloudwatch.Alarm {
+    const alarm = new cloudwatch.Alarm(scope, id, {
       ...options,
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,

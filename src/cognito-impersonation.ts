@@ -9,8 +9,9 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { AUDIT_METRIC, AuditTrail, field } from './audit-trail';
-import { ENV, LIMITS } from './private/contract';
-import type { HandlerFunctionOptions, ImpersonationHost } from './private/host';
+import { ENV, LIMITS, PATTERN } from './private/contract';
+import { type HandlerFunctionOptions, type ImpersonationHost, scopeOf } from './private/host';
+import { checkWholeNumber } from './private/validation';
 import { ImpersonationStrategy } from './strategy';
 import { TriggerWiring } from './triggers';
 
@@ -141,15 +142,6 @@ export interface CognitoImpersonationProps {
   readonly functionErrorsAlarmThreshold?: number;
 
   /**
-   * customChallenge: the challenge-failure alarm goes off when at least this many custom-auth
-   * challenges fail within 5 minutes (a wrong client, a forged, tampered, replayed or expired
-   * assertion). Only the broker answers challenges, so any failure deserves a look.
-   *
-   * @default 1
-   */
-  readonly challengeFailureAlarmThreshold?: number;
-
-  /**
    * Actions for every alarm the construct creates (for example an SNS topic action).
    *
    * @default - no actions
@@ -227,7 +219,7 @@ export class CognitoImpersonation extends Construct {
   public readonly signingKey?: secretsmanager.ISecret;
 
   /**
-   * customChallenge: goes off on failed custom-auth challenges (`challengeFailureAlarmThreshold`).
+   * customChallenge: goes off on failed custom-auth challenges (the strategy's `challengeFailureAlarmThreshold`).
    */
   public readonly challengeFailureAlarm?: cloudwatch.IAlarm;
 
@@ -278,18 +270,16 @@ export class CognitoImpersonation extends Construct {
       addFunction: (fnScope, fnId, options) => this.addFunction(fnScope, fnId, options, commonEnvironment),
     });
     const host: ImpersonationHost = {
+      scope: this,
       userPool: props.userPool,
       encryptionKey: props.encryptionKey,
-      challengeFailureAlarmThreshold: props.challengeFailureAlarmThreshold ?? 1,
-      addFunction: (fnScope, fnId, options) => this.addFunction(fnScope, fnId, options, commonEnvironment),
-      addPoolPolicy: (policyScope, policyId, fn, ...statements) => {
-        new iam.Policy(policyScope, policyId, { roles: [fn.role!], statements });
-      },
+      addFunction: (fnId, options) => this.addFunction(this, fnId, options, commonEnvironment),
+      addPoolPolicy: (fn, ...statements) => new iam.Policy(scopeOf(fn), 'Policy', { roles: [fn.role!], statements }),
       attachTrigger: (operation, fn, lambdaVersion) => triggers.attach(operation, fn, lambdaVersion),
       addAuditAlarm: (alarmId, o) => this.auditTrail.addEventAlarm(alarmId, o.metricName, o.condition, o.threshold, o.description),
       auditCondition: (name, value) => `${field(name)} = "${value}"`,
     };
-    const resources = props.strategy._bind(this, host);
+    const resources = props.strategy._bind(host);
     this.brokerFunction = resources.brokerFunction;
     this.impersonationClient = resources.impersonationClient;
     this.signingKey = resources.signingKey;
@@ -347,13 +337,15 @@ export class CognitoImpersonation extends Construct {
     return this.auditTrail.metric(AUDIT_METRIC.PROTECTED_TARGET_ATTEMPTS, props);
   }
 
-  private addFunction(scope: Construct, id: string, options: HandlerFunctionOptions, common: Record<string, string>): lambda.Function {
+  private addFunction(parent: Construct, id: string, options: HandlerFunctionOptions, common: Record<string, string>): lambda.Function {
+    // One scope per function, for everything that is the function's own.
+    const scope = new Construct(parent, id);
     // Its own role: only what this function calls is granted to it, nothing inherited.
-    const role = new iam.Role(scope, `${id}Role`, {
+    const role = new iam.Role(scope, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `${options.description} (cdk-cognito-impersonation)`,
     });
-    const fn = new lambda.Function(scope, `${id}Function`, {
+    const fn = new lambda.Function(scope, 'Function', {
       description: options.description,
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
@@ -371,13 +363,11 @@ export class CognitoImpersonation extends Construct {
       systemLogLevelV2: lambda.SystemLogLevel.WARN,
     });
     this.auditTrail.logGroup.grantWrite(role);
-    this.auditTrail.watchFunction(id, fn, options.refusesByThrowing ? options.source : undefined);
+    this.auditTrail.watchFunction(scope, id, fn, options.refusesByThrowing ? options.source : undefined);
     this.functionsByName.set(id, fn);
     return fn;
   }
 }
-
-const GROUP_NAME_PATTERN = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u;
 
 function validateProps(props: CognitoImpersonationProps): void {
   const groups: Array<[string, string]> = [
@@ -385,19 +375,14 @@ function validateProps(props: CognitoImpersonationProps): void {
     ...(props.protectedGroupNames ?? []).map((g): [string, string] => ['protectedGroupNames', g]),
   ];
   for (const [name, value] of groups) {
-    if (!Token.isUnresolved(value) && !GROUP_NAME_PATTERN.test(value ?? '')) {
+    if (!Token.isUnresolved(value) && !PATTERN.GROUP_NAME.test(value ?? '')) {
       throw new Error(`CognitoImpersonation: ${name} '${value}' is not a valid Cognito group name (1-128 visible characters, no spaces)`);
     }
   }
+  const checkRange = (name: string, value: number | undefined, min: number, max: number) =>
+    checkWholeNumber('CognitoImpersonation', name, value, min, max);
   checkRange('maxReasonLength', props.maxReasonLength, 1, LIMITS.MAX_REASON_LENGTH);
   checkRange('deniedAlarmThreshold', props.deniedAlarmThreshold, 1, Number.MAX_SAFE_INTEGER);
   checkRange('protectedTargetAlarmThreshold', props.protectedTargetAlarmThreshold, 1, Number.MAX_SAFE_INTEGER);
   checkRange('functionErrorsAlarmThreshold', props.functionErrorsAlarmThreshold, 1, Number.MAX_SAFE_INTEGER);
-  checkRange('challengeFailureAlarmThreshold', props.challengeFailureAlarmThreshold, 1, Number.MAX_SAFE_INTEGER);
-}
-
-function checkRange(name: string, value: number | undefined, min: number, max: number): void {
-  if (value !== undefined && !Token.isUnresolved(value) && (!Number.isInteger(value) || value < min || value > max)) {
-    throw new Error(`CognitoImpersonation: ${name} must be a whole number from ${min} to ${max}, got ${value}`);
-  }
 }

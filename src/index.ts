@@ -1,2 +1,5 @@
 export * from './cognito-impersonation';
 export * from './strategy';
+export * from './strategies/pre-token-generation-options';
+export * from './strategies/custom-challenge-options';
+export * from './strategies/groups-options';

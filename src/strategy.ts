@@ -1,90 +1,13 @@
-import { Duration } from 'aws-cdk-lib';
-import * as cognito from 'aws-cdk-lib/aws-cognito';
-import { Construct } from 'constructs';
+import { STRATEGY } from './private/contract';
 import type { ImpersonationHost, StrategyResources } from './private/host';
-import type { StrategyBinding } from './strategies/binding';
-import { CustomChallengeBinding } from './strategies/custom-challenge';
-import { GroupsBinding } from './strategies/groups';
-import { PreTokenGenerationBinding } from './strategies/pre-token-generation';
-
-/**
- * Options of the preTokenGeneration strategy.
- */
-export interface PreTokenGenerationStrategyOptions {
-  /**
-   * The Pre Token Generation trigger event version.
-   *
-   * - `V2_0`: the claim is added to the ID and the access token, as a JSON object.
-   *   Access tokens are what APIs check. Needs the Essentials or Plus feature plan.
-   * - `V1_0`: the claim is added to the ID token only, as a JSON-encoded string.
-   *   Works with the Lite feature plan.
-   *
-   * @default cognito.LambdaVersion.V2_0
-   */
-  readonly lambdaVersion?: cognito.LambdaVersion;
-
-  /**
-   * The name of the claim that names the impersonated user.
-   *
-   * Must not be a claim that Cognito reserves (`sub`, `iss`, `cognito:*`, ...).
-   *
-   * @default "impersonating"
-   */
-  readonly claimName?: string;
-}
-
-/**
- * Options of the customChallenge strategy.
- */
-export interface CustomChallengeStrategyOptions {
-  /**
-   * The Pre Token Generation trigger event version used to add the `act` claim.
-   *
-   * - `V2_0`: `act` is added to the ID and the access token, as a JSON object. Needs the
-   *   Essentials or Plus feature plan.
-   * - `V1_0`: `act` is added to the ID token only, as a JSON-encoded string (Lite plan).
-   *
-   * @default cognito.LambdaVersion.V2_0
-   */
-  readonly lambdaVersion?: cognito.LambdaVersion;
-
-  /**
-   * How long the target's ID and access tokens are valid: the length of an impersonation.
-   * From 5 to 60 minutes, in whole minutes. No refresh token is ever handed out.
-   *
-   * @default Duration.minutes(15)
-   */
-  readonly tokenValidity?: Duration;
-
-  /**
-   * How often the HMAC signing key is rotated. From 1 to 365 days.
-   *
-   * @default Duration.days(30)
-   */
-  readonly keyRotationInterval?: Duration;
-}
-
-/**
- * Options of the groups strategy.
- */
-export interface GroupsStrategyOptions {
-  /**
-   * How long a session lasts when the request names no `durationMinutes`. Whole minutes,
-   * from 5 minutes to `maxDuration`.
-   *
-   * @default Duration.minutes(15), or `maxDuration` if that is shorter
-   */
-  readonly defaultDuration?: Duration;
-
-  /**
-   * The longest session a request may ask for (`durationMinutes`). Whole minutes, from
-   * 5 minutes to 12 hours. At expiry the added groups are removed and the admin is signed
-   * out globally; access tokens already issued stay valid offline until they expire.
-   *
-   * @default Duration.hours(1)
-   */
-  readonly maxDuration?: Duration;
-}
+import { customChallengeSettings, defineCustomChallenge, type CustomChallengeSettings } from './strategies/custom-challenge';
+import type { CustomChallengeStrategyOptions } from './strategies/custom-challenge-options';
+import { defineGroups, groupsSettings, type GroupsSettings } from './strategies/groups';
+import type { GroupsStrategyOptions } from './strategies/groups-options';
+import {
+  definePreTokenGeneration, preTokenGenerationSettings, type PreTokenGenerationSettings,
+} from './strategies/pre-token-generation';
+import type { PreTokenGenerationStrategyOptions } from './strategies/pre-token-generation-options';
 
 /**
  * How support staff impersonate users. Choose one with a static factory.
@@ -99,7 +22,7 @@ export abstract class ImpersonationStrategy {
    * @param options the trigger version and claim name
    */
   public static preTokenGeneration(options: PreTokenGenerationStrategyOptions = {}): ImpersonationStrategy {
-    return new BoundStrategy(new PreTokenGenerationBinding(options));
+    return new PreTokenGenerationStrategy(preTokenGenerationSettings(options));
   }
 
   /**
@@ -108,10 +31,10 @@ export abstract class ImpersonationStrategy {
    * HMAC-SHA256 assertion, signed with a key kept in Secrets Manager and rotated
    * automatically; the tokens carry an `act` claim naming the admin, and cannot be refreshed.
    *
-   * @param options token validity, key rotation and trigger version
+   * @param options token validity, key rotation, trigger version and the challenge-failure alarm
    */
   public static customChallenge(options: CustomChallengeStrategyOptions = {}): ImpersonationStrategy {
-    return new BoundStrategy(new CustomChallengeBinding(options));
+    return new CustomChallengeStrategy(customChallengeSettings(options));
   }
 
   /**
@@ -125,7 +48,7 @@ export abstract class ImpersonationStrategy {
    * @param options default and maximum session duration
    */
   public static groups(options: GroupsStrategyOptions = {}): ImpersonationStrategy {
-    return new BoundStrategy(new GroupsBinding(options));
+    return new GroupsStrategy(groupsSettings(options));
   }
 
   /**
@@ -136,23 +59,51 @@ export abstract class ImpersonationStrategy {
   protected constructor() {}
 
   /**
-   * Creates the strategy's resources and wires them into the host construct.
+   * Defines the strategy's resources in the host construct and wires them into it.
    * @internal
    */
-  public abstract _bind(scope: Construct, host: ImpersonationHost): StrategyResources;
+  public abstract _bind(host: ImpersonationHost): StrategyResources;
 }
 
-/** A strategy chosen through a factory: its binding does the work. */
-class BoundStrategy extends ImpersonationStrategy {
-  public readonly strategyName: string;
+// One subclass per strategy, here beside the factories that create them (as aws-cognito's
+// UserPoolEmail does): a subclass in strategies/ would import this module, which imports it.
+// Options are checked by the factory; what each strategy defines is in strategies/<name>.ts.
 
-  constructor(private readonly binding: StrategyBinding) {
+class PreTokenGenerationStrategy extends ImpersonationStrategy {
+  public readonly strategyName = STRATEGY.PRE_TOKEN_GENERATION;
+
+  constructor(private readonly settings: PreTokenGenerationSettings) {
     super();
-    this.strategyName = binding.strategyName;
   }
 
   /** @internal */
-  public _bind(scope: Construct, host: ImpersonationHost): StrategyResources {
-    return this.binding.bind(scope, host);
+  public _bind(host: ImpersonationHost): StrategyResources {
+    return definePreTokenGeneration(host, this.settings);
+  }
+}
+
+class CustomChallengeStrategy extends ImpersonationStrategy {
+  public readonly strategyName = STRATEGY.CUSTOM_CHALLENGE;
+
+  constructor(private readonly settings: CustomChallengeSettings) {
+    super();
+  }
+
+  /** @internal */
+  public _bind(host: ImpersonationHost): StrategyResources {
+    return defineCustomChallenge(host, this.settings);
+  }
+}
+
+class GroupsStrategy extends ImpersonationStrategy {
+  public readonly strategyName = STRATEGY.GROUPS;
+
+  constructor(private readonly settings: GroupsSettings) {
+    super();
+  }
+
+  /** @internal */
+  public _bind(host: ImpersonationHost): StrategyResources {
+    return defineGroups(host, this.settings);
   }
 }

@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { ATTACH_TRIGGERS, ATTACH_TRIGGERS_PROPERTY, type TriggerSlot, VERSIONED_SLOT } from './private/attach-triggers-contract';
-import type { HandlerFunctionOptions } from './private/host';
+import { type HandlerFunctionOptions, scopeOf } from './private/host';
 
 /**
  * True for a pool this CDK app defines (CloudFormation owns its LambdaConfig), false for
@@ -61,7 +61,7 @@ interface ImportedTrigger {
 export class TriggerWiring {
   private readonly imported: ImportedTrigger[] = [];
   private readonly permissions = new Map<lambda.IFunction, lambda.CfnPermission>();
-  private attachment?: { scope: Construct; resource: CustomResource };
+  private attachment?: CustomResource;
 
   constructor(private readonly scope: Construct, private readonly props: TriggerWiringProps) {
     if (isOwnedUserPool(props.userPool) && (props.replaceExistingTriggers || props.userPoolSmsRole)) {
@@ -93,7 +93,7 @@ export class TriggerWiring {
       lambdaVersion: slot === VERSIONED_SLOT ? lambdaVersion ?? cognito.LambdaVersion.V1_0 : undefined,
     });
     const attachment = this.attachment ?? this.createAttachment();
-    attachment.resource.node.addDependency(this.allowCognitoToInvoke(attachment.scope, fn));
+    attachment.node.addDependency(this.allowCognitoToInvoke(fn));
   }
 
   private slotOf(operation: cognito.UserPoolOperation, lambdaVersion?: cognito.LambdaVersion): TriggerSlot {
@@ -112,7 +112,7 @@ export class TriggerWiring {
   }
 
   /** The custom resource, its function and role: created with the first trigger only. */
-  private createAttachment(): { scope: Construct; resource: CustomResource } {
+  private createAttachment(): CustomResource {
     const userPool = this.props.userPool;
     const scope = new Construct(this.scope, 'TriggerAttachment');
     const fn = this.props.addFunction(scope, 'AttachTriggers', {
@@ -139,7 +139,7 @@ export class TriggerWiring {
     }
     // A separate policy (not the role's default one), so that the custom resource can
     // depend on it: the handler must not run before it may call Cognito.
-    const policy = new iam.Policy(scope, 'AttachTriggersPolicy', { roles: [fn.role!], statements });
+    const policy = new iam.Policy(scopeOf(fn), 'Policy', { roles: [fn.role!], statements });
 
     const resource = new CustomResource(scope, 'Resource', {
       serviceToken: fn.functionArn,
@@ -158,18 +158,18 @@ export class TriggerWiring {
       },
     });
     resource.node.addDependency(policy);
-    this.attachment = { scope, resource };
-    return this.attachment;
+    this.attachment = resource;
+    return resource;
   }
 
-  /** Cognito may invoke the function, for this pool only. One permission per function. */
-  private allowCognitoToInvoke(scope: Construct, fn: lambda.IFunction): lambda.CfnPermission {
+  /**
+   * Cognito may invoke the function, for this pool only. One permission per function,
+   * defined in the function, as `Function.addPermission` does.
+   */
+  private allowCognitoToInvoke(fn: lambda.IFunction): lambda.CfnPermission {
     const existing = this.permissions.get(fn);
     if (existing) return existing;
-    const id = scope.node.tryFindChild(`${fn.node.id}InvokePermission`)
-      ? `${fn.node.id}InvokePermission${this.permissions.size}`
-      : `${fn.node.id}InvokePermission`;
-    const permission = new lambda.CfnPermission(scope, id, {
+    const permission = new lambda.CfnPermission(fn as unknown as Construct, 'CognitoInvokePermission', {
       action: 'lambda:InvokeFunction',
       functionName: fn.functionArn,
       principal: 'cognito-idp.amazonaws.com',

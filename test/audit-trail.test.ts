@@ -1,6 +1,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { stackWith } from './helpers';
-import { writeAuditEvent, type AuditEvent } from '../lambda-src/shared/audit';
+import { writeAuditEvent, type AuditEvent } from '../lambda-src/common/audit';
 import { ImpersonationStrategy } from '../src';
 import { AUDIT_EVENT, DENIAL_REASON, SOURCE, STRATEGY } from '../src/private/contract';
 
@@ -52,7 +52,7 @@ const base = {
 
 describe('metric filters match the audit events as the handlers write them', () => {
   const filters = Object.values(
-    stackWith({ strategy: ImpersonationStrategy.preTokenGeneration() }).template().findResources('AWS::Logs::MetricFilter'),
+    stackWith({ strategy: ImpersonationStrategy.preTokenGeneration() }).template.findResources('AWS::Logs::MetricFilter'),
   ).map((r: any) => ({ metric: r.Properties.MetricTransformations[0].MetricName as string, pattern: r.Properties.FilterPattern as string }));
   const metricsFor = (record: unknown) => filters.filter((f) => matches(f.pattern, record)).map((f) => f.metric).sort();
 
@@ -82,7 +82,7 @@ describe('metric filters match the audit events as the handlers write them', () 
   });
 
   test('customChallenge: a challenge failure and a rotation failure count in their own metrics', () => {
-    const challenge = stackWith({ strategy: ImpersonationStrategy.customChallenge() }).template();
+    const challenge = stackWith({ strategy: ImpersonationStrategy.customChallenge() }).template;
     const challengeFilters = Object.values(challenge.findResources('AWS::Logs::MetricFilter'))
       .map((r: any) => ({ metric: r.Properties.MetricTransformations[0].MetricName as string, pattern: r.Properties.FilterPattern as string }));
     const metrics = (record: unknown) => challengeFilters.filter((f) => matches(f.pattern, record)).map((f) => f.metric).sort();
@@ -105,7 +105,7 @@ describe('metric filters match the audit events as the handlers write them', () 
   });
 
   test('every metric filter is on the audit log group', () => {
-    const t: Template = stackWith({ strategy: ImpersonationStrategy.preTokenGeneration() }).template();
+    const t: Template = stackWith({ strategy: ImpersonationStrategy.preTokenGeneration() }).template;
     const groupId = Object.keys(t.findResources('AWS::Logs::LogGroup'))[0];
     for (const f of Object.values(t.findResources('AWS::Logs::MetricFilter')) as any[]) {
       expect(f.Properties.LogGroupName).toEqual({ Ref: groupId });

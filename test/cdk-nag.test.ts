@@ -1,25 +1,14 @@
-import { App, Aspects, CfnResource, Stack } from 'aws-cdk-lib';
-import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { CfnResource } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { AwsSolutionsChecks, NagSuppressions } from 'cdk-nag';
+import { NagSuppressions } from 'cdk-nag';
+import { Construct } from 'constructs';
+import { nagFindings } from './helpers';
 import { CognitoImpersonation, ImpersonationStrategy } from '../src';
 
-function nagFindings(configure: (stack: Stack) => void) {
-  const app = new App();
-  const stack = new Stack(app, 'NagStack', { env: { account: '123456789012', region: 'eu-west-1' } });
-  configure(stack);
-  Aspects.of(stack).add(new AwsSolutionsChecks({ verbose: true }));
-  const annotations = Annotations.fromStack(stack);
-  return {
-    errors: annotations.findError('*', Match.stringLikeRegexp('AwsSolutions-.*')),
-    warnings: annotations.findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*')),
-  };
-}
-
 /** A pool that passes AwsSolutions itself, so that every finding left is the construct's. */
-function compliantPool(stack: Stack) {
-  const pool = new cognito.UserPool(stack, 'UserPool', {
+function compliantPool(scope: Construct) {
+  const pool = new cognito.UserPool(scope, 'UserPool', {
     mfa: cognito.Mfa.REQUIRED,
     mfaSecondFactor: { otp: true, sms: false },
     passwordPolicy: { minLength: 12, requireDigits: true, requireLowercase: true, requireSymbols: true, requireUppercase: true },
@@ -43,86 +32,48 @@ describe('cdk-nag AwsSolutions', () => {
     expect(errors.map((e) => e.entry.data)).toEqual(expect.arrayContaining([expect.stringMatching(/AwsSolutions-COG1/)]));
   });
 
-  test('no errors and no warnings with the preTokenGeneration strategy', () => {
-    const { errors, warnings } = nagFindings((stack) => {
-      new CognitoImpersonation(stack, 'Impersonation', {
-        userPool: compliantPool(stack),
-        strategy: ImpersonationStrategy.preTokenGeneration(),
-        adminGroupName: 'support-impersonators',
-      });
+  const strategies: Array<[string, () => ImpersonationStrategy]> = [
+    ['preTokenGeneration', () => ImpersonationStrategy.preTokenGeneration()],
+    ['customChallenge', () => ImpersonationStrategy.customChallenge()],
+    ['groups', () => ImpersonationStrategy.groups()],
+  ];
+  /** The construct with `strategy` on a compliant pool, with a rotated KMS key if `withKey`. */
+  const impersonation = (scope: Construct, strategy: ImpersonationStrategy, withKey = false) =>
+    new CognitoImpersonation(scope, 'Impersonation', {
+      userPool: compliantPool(scope),
+      strategy,
+      adminGroupName: 'support-impersonators',
+      encryptionKey: withKey ? new kms.Key(scope, 'Key', { enableKeyRotation: true }) : undefined,
     });
+
+  test.each(strategies)('no errors and no warnings with the %s strategy', (_name, strategy) => {
+    const { errors, warnings } = nagFindings((stack) => impersonation(stack, strategy()));
     expect(errors.map((e) => `${e.id}: ${e.entry.data}`)).toEqual([]);
     expect(warnings.map((e) => `${e.id}: ${e.entry.data}`)).toEqual([]);
   });
 
-  test('no errors and no warnings with the customChallenge strategy', () => {
-    const { errors, warnings } = nagFindings((stack) => {
-      new CognitoImpersonation(stack, 'Impersonation', {
-        userPool: compliantPool(stack),
-        strategy: ImpersonationStrategy.customChallenge(),
-        adminGroupName: 'support-impersonators',
-      });
-    });
+  // A KMS key encrypts the audit log (every strategy) and the signing key (customChallenge).
+  test.each(strategies.slice(0, 2))('no errors with the %s strategy and a KMS key', (_name, strategy) => {
+    const { errors } = nagFindings((stack) => impersonation(stack, strategy(), true));
     expect(errors.map((e) => `${e.id}: ${e.entry.data}`)).toEqual([]);
-    expect(warnings.map((e) => `${e.id}: ${e.entry.data}`)).toEqual([]);
-  });
-
-  test('no errors with the customChallenge strategy and a KMS key', () => {
-    const { errors } = nagFindings((stack) => {
-      new CognitoImpersonation(stack, 'Impersonation', {
-        userPool: compliantPool(stack),
-        strategy: ImpersonationStrategy.customChallenge(),
-        adminGroupName: 'support-impersonators',
-        encryptionKey: new kms.Key(stack, 'Key', { enableKeyRotation: true }),
-      });
-    });
-    expect(errors.map((e) => `${e.id}: ${e.entry.data}`)).toEqual([]);
-  });
-
-  test('no errors and no warnings with the groups strategy', () => {
-    const { errors, warnings } = nagFindings((stack) => {
-      new CognitoImpersonation(stack, 'Impersonation', {
-        userPool: compliantPool(stack),
-        strategy: ImpersonationStrategy.groups(),
-        adminGroupName: 'support-impersonators',
-      });
-    });
-    expect(errors.map((e) => `${e.id}: ${e.entry.data}`)).toEqual([]);
-    expect(warnings.map((e) => `${e.id}: ${e.entry.data}`)).toEqual([]);
   });
 
   test('groups: the construct\'s own suppressions cover exactly the two scheduler wildcards, nothing else', () => {
     const { errors } = nagFindings((stack) => {
-      const impersonation = new CognitoImpersonation(stack, 'Impersonation', {
-        userPool: compliantPool(stack),
-        strategy: ImpersonationStrategy.groups(),
-        adminGroupName: 'support-impersonators',
-      });
+      const construct = impersonation(stack, ImpersonationStrategy.groups());
       // Without them, cdk-nag reports these findings and no other.
-      for (const node of impersonation.node.findAll()) {
+      for (const node of construct.node.findAll()) {
         if (CfnResource.isCfnResource(node) && node.getMetadata('cdk_nag')) {
           const { cdk_nag: _, ...rest } = node.cfnOptions.metadata ?? {};
           node.cfnOptions.metadata = rest;
         }
       }
     });
-    const findings = errors.map((e) => `${e.id.split('/').slice(-3).join('/')}: ${String(e.entry.data).split('\n')[0]}`).sort();
+    const findings = errors.map((e) => `${e.id.split('/').slice(-4).join('/')}: ${String(e.entry.data).split('\n')[0]}`).sort();
     expect(findings).toEqual([
-      expect.stringMatching(/^Impersonation\/BrokerSchedulerPolicy\/Resource: AwsSolutions-IAM5\[Resource::\*\]/),
-      expect.stringMatching(/^Impersonation\/BrokerSchedulerPolicy\/Resource: AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:scheduler:eu-west-1:123456789012:schedule\/<ImpersonationSessionScheduleGroup\w+>\/\*\]/),
-      expect.stringMatching(/^Impersonation\/EndSessionPolicy\/Resource: AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:scheduler:eu-west-1:123456789012:schedule\/<ImpersonationSessionScheduleGroup\w+>\/\*\]/),
+      expect.stringMatching(/^Impersonation\/Broker\/SchedulerPolicy\/Resource: AwsSolutions-IAM5\[Resource::\*\]/),
+      expect.stringMatching(/^Impersonation\/Broker\/SchedulerPolicy\/Resource: AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:scheduler:eu-west-1:123456789012:schedule\/<ImpersonationSessionScheduleGroup\w+>\/\*\]/),
+      expect.stringMatching(/^Impersonation\/EndSession\/Policy\/Resource: AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:scheduler:eu-west-1:123456789012:schedule\/<ImpersonationSessionScheduleGroup\w+>\/\*\]/),
     ]);
-  });
-
-  test('no errors with a KMS-encrypted audit log', () => {
-    const { errors } = nagFindings((stack) => {
-      new CognitoImpersonation(stack, 'Impersonation', {
-        userPool: compliantPool(stack),
-        strategy: ImpersonationStrategy.preTokenGeneration(),
-        adminGroupName: 'support-impersonators',
-        encryptionKey: new kms.Key(stack, 'Key', { enableKeyRotation: true }),
-      });
-    });
-    expect(errors.map((e) => `${e.id}: ${e.entry.data}`)).toEqual([]);
   });
 });

@@ -1,19 +1,73 @@
-import { App, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { App, Aspects, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { IConstruct } from 'constructs';
 import { CognitoImpersonation, CognitoImpersonationProps } from '../src';
 
-/** A stack with a user pool and the construct, configured by `props`. */
-export function stackWith(props: Partial<CognitoImpersonationProps> & Pick<CognitoImpersonationProps, 'strategy'>) {
-  const app = new App();
-  const stack = new Stack(app, 'TestStack', { env: { account: '123456789012', region: 'eu-west-1' } });
+/** The account and region of test stacks: ARNs and service principals resolve to literals. */
+export const TEST_ENV = { account: '123456789012', region: 'eu-west-1' };
+
+/** A stack in TEST_ENV, in an app of its own. */
+export function testStack(id = 'TestStack'): Stack {
+  return new Stack(new App(), id, { env: TEST_ENV });
+}
+
+/** The construct's props in tests: a strategy, and anything else to change. */
+export type FixtureProps = Partial<CognitoImpersonationProps> & Pick<CognitoImpersonationProps, 'strategy'>;
+
+/**
+ * A stack with a user pool (`UserPool`) and the construct (`Impersonation`, admin group
+ * `support-impersonators`), configured by `props` (a function of the stack when they hold
+ * constructs of it), then by `configure`; synthesized.
+ */
+export function stackWith(
+  props: FixtureProps | ((stack: Stack) => FixtureProps),
+  configure?: (stack: Stack, impersonation: CognitoImpersonation) => void,
+) {
+  const stack = testStack();
   const userPool = new cognito.UserPool(stack, 'UserPool');
   const impersonation = new CognitoImpersonation(stack, 'Impersonation', {
     userPool,
     adminGroupName: 'support-impersonators',
-    ...props,
+    ...typeof props === 'function' ? props(stack) : props,
   });
-  return { app, stack, userPool, impersonation, template: () => Template.fromStack(stack) };
+  configure?.(stack, impersonation);
+  /** The logical id of the construct at `path` below the construct. */
+  const id = (path: string) => logicalId(stack, childAt(impersonation, path));
+  return {
+    stack,
+    userPool,
+    impersonation,
+    template: Template.fromStack(stack),
+    id,
+    /** The logical id of a function of the construct, by its scope (`Broker`). */
+    fn: (name: string) => id(`${name}/Function`),
+    /** The logical id of a function's role, by the function's scope (`Broker`). */
+    role: (name: string) => id(`${name}/Role`),
+    /** The user pool's ARN, as the template references it. */
+    pool: { 'Fn::GetAtt': [logicalId(stack, userPool), 'Arn'] },
+    /** The audit log group's ARN, as the template references it. */
+    logs: { 'Fn::GetAtt': [logicalId(stack, impersonation.auditLogGroup), 'Arn'] },
+  };
+}
+
+/** The cdk-nag AwsSolutions errors and warnings on a stack (`NagStack`, in TEST_ENV) that `configure` fills. */
+export function nagFindings(configure: (stack: Stack) => void) {
+  const stack = testStack('NagStack');
+  configure(stack);
+  Aspects.of(stack).add(new AwsSolutionsChecks({ verbose: true }));
+  const annotations = Annotations.fromStack(stack);
+  return {
+    stack,
+    errors: annotations.findError('*', Match.stringLikeRegexp('AwsSolutions-.*')),
+    warnings: annotations.findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*')),
+  };
+}
+
+/** The construct at `path` (ids joined by '/', for example `Broker/Function`) below `scope`. */
+export function childAt(scope: IConstruct, path: string): IConstruct {
+  return path.split('/').reduce((construct, id) => construct.node.findChild(id), scope);
 }
 
 /** The logical id of a construct's CloudFormation resource. */

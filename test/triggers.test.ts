@@ -1,11 +1,10 @@
-import { App, Aspects, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { assertAcyclic, logicalId } from './helpers';
+import { assertAcyclic, childAt, logicalId, nagFindings, statementsOf, testStack } from './helpers';
 import { CognitoImpersonation, CognitoImpersonationProps, ImpersonationStrategy } from '../src';
 import { TriggerWiring, isOwnedUserPool } from '../src/triggers';
 
@@ -19,8 +18,7 @@ const byId: Import = (scope) => cognito.UserPool.fromUserPoolId(scope, 'Imported
 const byArn: Import = (scope) => cognito.UserPool.fromUserPoolArn(scope, 'ImportedPool', POOL_ARN);
 
 function build(importPool: Import, props: Partial<CognitoImpersonationProps> = {}) {
-  const app = new App();
-  const stack = new Stack(app, 'TestStack', { env: { account: '123456789012', region: 'eu-west-1' } });
+  const stack = testStack();
   const userPool = importPool(stack);
   const impersonation = new CognitoImpersonation(stack, 'Impersonation', {
     userPool,
@@ -29,17 +27,10 @@ function build(importPool: Import, props: Partial<CognitoImpersonationProps> = {
     ...props,
   });
   const attachment = impersonation.node.findChild('TriggerAttachment');
-  const attachFunction = attachment.node.findChild('AttachTriggersFunction') as lambda.Function;
+  const attachFunction = childAt(attachment, 'AttachTriggers/Function') as lambda.Function;
   const template = Template.fromStack(stack);
-  const id = (name: string) => logicalId(stack, impersonation.node.findChild(name));
+  const id = (path: string) => logicalId(stack, childAt(impersonation, path));
   return { stack, impersonation, attachment, attachFunction, template, id };
-}
-
-/** Every statement granted to a role, from every policy attached to it. */
-function statementsOf(template: Template, roleId: string): any[] {
-  return Object.values(template.findResources('AWS::IAM::Policy'))
-    .filter((p: any) => p.Properties.Roles.some((r: any) => r.Ref === roleId))
-    .flatMap((p: any) => p.Properties.PolicyDocument.Statement);
 }
 
 describe.each([
@@ -50,7 +41,7 @@ describe.each([
     const { template, id } = build(importPool);
     template.resourceCountIs('Custom::CognitoImpersonationTriggers', 1);
     const [resource] = Object.values(template.findResources('Custom::CognitoImpersonationTriggers')) as any[];
-    const arn = (fn: string) => ({ 'Fn::GetAtt': [id(`${fn}Function`), 'Arn'] });
+    const arn = (fn: string) => ({ 'Fn::GetAtt': [id(`${fn}/Function`), 'Arn'] });
     expect(resource.Properties).toEqual({
       ServiceToken: { 'Fn::GetAtt': [expect.stringMatching(/^ImpersonationTriggerAttachmentAttachTriggersFunction/), 'Arn'] },
       UserPoolId: POOL_ID,
@@ -74,7 +65,7 @@ describe.each([
     expect(fromCognito.map((p) => p.Properties).sort((a, b) => a.FunctionName['Fn::GetAtt'][0].localeCompare(b.FunctionName['Fn::GetAtt'][0])))
       .toEqual(['CreateAuthChallenge', 'DefineAuthChallenge', 'PreTokenGeneration', 'VerifyAuthChallenge'].map((fn) => ({
         Action: 'lambda:InvokeFunction',
-        FunctionName: { 'Fn::GetAtt': [id(`${fn}Function`), 'Arn'] },
+        FunctionName: { 'Fn::GetAtt': [id(`${fn}/Function`), 'Arn'] },
         Principal: 'cognito-idp.amazonaws.com',
         SourceArn: poolArn,
         SourceAccount: '123456789012',
@@ -107,7 +98,7 @@ describe.each([
   test('the custom resource runs only once its policy and the invoke permissions exist', () => {
     const { template, stack, attachment } = build(importPool);
     const resource = template.toJSON().Resources[logicalId(stack, attachment.node.findChild('Resource'))];
-    const policy = logicalId(stack, attachment.node.findChild('AttachTriggersPolicy'));
+    const policy = logicalId(stack, childAt(attachment, 'AttachTriggers/Policy'));
     const permissions = Object.keys(template.findResources('AWS::Lambda::Permission', { Properties: { Principal: 'cognito-idp.amazonaws.com' } }));
     expect([...resource.DependsOn].sort()).toEqual([policy, ...permissions].sort());
   });
@@ -144,15 +135,14 @@ describe('options of an imported pool', () => {
     const { stack, template, attachFunction } = build(byId);
     expect(statementsOf(template, logicalId(stack, attachFunction.role)).flatMap((s) => [s.Action].flat())).not.toContain('iam:PassRole');
 
-    const app = new App();
-    const withRole = new Stack(app, 'TestStack', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const withRole = testStack();
     const impersonation = new CognitoImpersonation(withRole, 'Impersonation', {
       userPool: byId(withRole),
       strategy: ImpersonationStrategy.preTokenGeneration(),
       adminGroupName: 'support-impersonators',
       userPoolSmsRole: iam.Role.fromRoleArn(withRole, 'SmsRole', smsRoleArn),
     });
-    const fn = impersonation.node.findChild('TriggerAttachment').node.findChild('AttachTriggersFunction') as lambda.Function;
+    const fn = childAt(impersonation, 'TriggerAttachment/AttachTriggers/Function') as lambda.Function;
     const statements = statementsOf(Template.fromStack(withRole), logicalId(withRole, fn.role));
     expect(statements.filter((s) => [s.Action].flat().includes('iam:PassRole'))).toEqual([{
       Effect: 'Allow',
@@ -163,8 +153,7 @@ describe('options of an imported pool', () => {
   });
 
   test('the preTokenGeneration strategy attaches its one trigger, with its version', () => {
-    const app = new App();
-    const stack = new Stack(app, 'TestStack', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const stack = testStack();
     const impersonation = new CognitoImpersonation(stack, 'Impersonation', {
       userPool: byId(stack),
       strategy: ImpersonationStrategy.preTokenGeneration({ lambdaVersion: cognito.LambdaVersion.V1_0 }),
@@ -180,8 +169,7 @@ describe('options of an imported pool', () => {
   });
 
   test('snapshot (fromUserPoolId, customChallenge, replaceExistingTriggers, SMS role)', () => {
-    const app = new App();
-    const stack = new Stack(app, 'TestStack', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const stack = testStack();
     new CognitoImpersonation(stack, 'Impersonation', {
       userPool: byId(stack),
       strategy: ImpersonationStrategy.customChallenge(),
@@ -195,7 +183,7 @@ describe('options of an imported pool', () => {
 
 describe('TriggerWiring', () => {
   function wiring(userPool: (scope: Construct) => cognito.IUserPool, options: { replace?: boolean; smsRole?: boolean } = {}) {
-    const stack = new Stack(new App(), 'TestStack', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const stack = testStack();
     const pool = userPool(stack);
     const created: string[] = [];
     const wire = new TriggerWiring(stack, {
@@ -204,7 +192,8 @@ describe('TriggerWiring', () => {
       userPoolSmsRole: options.smsRole ? iam.Role.fromRoleArn(stack, 'SmsRole', 'arn:aws:iam::123456789012:role/sms') : undefined,
       addFunction: (scope, id) => {
         created.push(id);
-        return new lambda.Function(scope, `${id}Function`, {
+        // As the construct does: the function in a scope of its own.
+        return new lambda.Function(new Construct(scope, id), 'Function', {
           runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => {}'),
         });
       },
@@ -292,8 +281,7 @@ describe('TriggerWiring', () => {
 
 describe('an owned pool behaves as before', () => {
   test('customChallenge: triggers in the pool\'s LambdaConfig, no custom resource, no attaching function', () => {
-    const app = new App();
-    const stack = new Stack(app, 'TestStack', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const stack = testStack();
     const impersonation = new CognitoImpersonation(stack, 'Impersonation', {
       userPool: new cognito.UserPool(stack, 'UserPool'),
       strategy: ImpersonationStrategy.customChallenge(),
@@ -302,7 +290,7 @@ describe('an owned pool behaves as before', () => {
     const template = Template.fromStack(stack);
     template.resourceCountIs('Custom::CognitoImpersonationTriggers', 0);
     expect(impersonation.node.tryFindChild('TriggerAttachment')).toBeUndefined();
-    const fn = (id: string) => ({ 'Fn::GetAtt': [logicalId(stack, impersonation.node.findChild(`${id}Function`)), 'Arn'] });
+    const fn = (id: string) => ({ 'Fn::GetAtt': [logicalId(stack, childAt(impersonation, `${id}/Function`)), 'Arn'] });
     template.hasResourceProperties('AWS::Cognito::UserPool', {
       LambdaConfig: {
         DefineAuthChallenge: fn('DefineAuthChallenge'),
@@ -319,19 +307,17 @@ describe('cdk-nag AwsSolutions on an imported pool', () => {
     ['customChallenge', () => ImpersonationStrategy.customChallenge()],
     ['preTokenGeneration', () => ImpersonationStrategy.preTokenGeneration()],
   ])('%s: no errors and no warnings', (_name, strategy) => {
-    const app = new App();
-    const stack = new Stack(app, 'NagStack', { env: { account: '123456789012', region: 'eu-west-1' } });
-    new CognitoImpersonation(stack, 'Impersonation', {
-      userPool: byId(stack),
-      strategy: strategy(),
-      adminGroupName: 'support-impersonators',
-      userPoolSmsRole: iam.Role.fromRoleArn(stack, 'SmsRole', 'arn:aws:iam::123456789012:role/service-role/app-cognito-sms'),
+    const { stack, errors, warnings } = nagFindings((s) => {
+      new CognitoImpersonation(s, 'Impersonation', {
+        userPool: byId(s),
+        strategy: strategy(),
+        adminGroupName: 'support-impersonators',
+        userPoolSmsRole: iam.Role.fromRoleArn(s, 'SmsRole', 'arn:aws:iam::123456789012:role/service-role/app-cognito-sms'),
+      });
     });
-    Aspects.of(stack).add(new AwsSolutionsChecks({ verbose: true }));
-    const annotations = Annotations.fromStack(stack);
     // The checks did run: the stack has the functions they look at.
     expect(Template.fromStack(stack).findResources('AWS::Lambda::Function')).not.toEqual({});
-    expect(annotations.findError('*', Match.stringLikeRegexp('AwsSolutions-.*')).map((e) => `${e.id}: ${e.entry.data}`)).toEqual([]);
-    expect(annotations.findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*')).map((e) => `${e.id}: ${e.entry.data}`)).toEqual([]);
+    expect(errors.map((e) => `${e.id}: ${e.entry.data}`)).toEqual([]);
+    expect(warnings.map((e) => `${e.id}: ${e.entry.data}`)).toEqual([]);
   });
 });

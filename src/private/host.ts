@@ -40,17 +40,31 @@ export interface AuditAlarmOptions {
  * trail and are watched by alarms, pool-scoped policies, trigger wiring and audit alarms.
  */
 export interface ImpersonationHost {
+  /** Where the strategy defines its resources: the CognitoImpersonation construct. */
+  readonly scope: Construct;
   readonly userPool: cognito.IUserPool;
   /** The construct's KMS key, if one was given (audit log, signing key secret). */
   readonly encryptionKey?: kms.IKey;
-  /** Threshold of the challenge-failure alarm (customChallenge). */
-  readonly challengeFailureAlarmThreshold: number;
-  addFunction(scope: Construct, id: string, options: HandlerFunctionOptions): lambda.Function;
-  addPoolPolicy(scope: Construct, id: string, fn: lambda.Function, ...statements: iam.PolicyStatement[]): void;
+  /**
+   * A function with its own role, logging to the audit trail, watched by alarms: all of it
+   * in a scope of its own named `id` (`<id>/Role`, `<id>/Function`, `<id>/ErrorsAlarm`, ...),
+   * where the function's other resources belong too (see `scopeOf`).
+   */
+  addFunction(id: string, options: HandlerFunctionOptions): lambda.Function;
+  /**
+   * A policy of its own (`<id>/Policy`, not the role's default one) on the function's role:
+   * what depends on the function's permissions (the pool, through its trigger) can depend on it.
+   */
+  addPoolPolicy(fn: lambda.Function, ...statements: iam.PolicyStatement[]): iam.Policy;
   attachTrigger(operation: cognito.UserPoolOperation, fn: lambda.IFunction, lambdaVersion?: cognito.LambdaVersion): void;
   addAuditAlarm(id: string, options: AuditAlarmOptions): cloudwatch.IAlarm;
   /** A metric filter condition on an audit event field (`$.message.<field> = "<value>"`). */
   auditCondition(field: string, value: string): string;
+}
+
+/** The scope `addFunction` created for a function: where the function's own resources belong. */
+export function scopeOf(fn: lambda.IFunction): Construct {
+  return fn.node.scope as Construct;
 }
 
 /** What a strategy created that the construct exposes. */

@@ -9,9 +9,9 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { KMS_KEY, OURS, POOL_ARN, POOL_ID, SMS_ROLE, THEIRS, describedPool, existingTriggers } from './user-pool-fixture';
+import { KMS_KEY, OURS, POOL_ARN, POOL_ID, SMS_ROLE, THEIRS, describedPool, existingTriggers } from './fixtures/user-pool';
+import { READ_ONLY_FIELDS } from '../../lambda-src/attach-triggers/user-pool-update';
 import { makeHandler } from '../../lambda-src/attach-triggers.lambda';
-import { READ_ONLY_FIELDS } from '../../lambda-src/shared/user-pool-update';
 
 const cognitoMock = mockClient(CognitoIdentityProviderClient);
 const UPDATE_PARAMETERS = new Set((UpdateUserPoolRequest$ as unknown as unknown[])[4] as string[]);

@@ -1,5 +1,4 @@
 import { createHmac, generateKeyPairSync } from 'crypto';
-import https from 'https';
 import {
   AdminGetUserCommand,
   AdminInitiateAuthCommand,
@@ -31,9 +30,7 @@ import {
   keyValue,
   newNonce,
   signJwt,
-  spyConsole,
-  type ConsoleSpies,
-} from './challenge-fixtures';
+} from './fixtures/challenge';
 import {
   ADMIN,
   ADMIN_GROUP,
@@ -47,14 +44,11 @@ import {
   groupsPage,
   isIsoTime,
   lambdaContext,
-  setImpersonationEnv,
-} from './fixtures';
+} from './fixtures/common';
+import { handlerTest } from './fixtures/handler-test';
 import { handler } from '../../lambda-src/broker.lambda';
-import { accessTokenVerifier, resetAccessTokenVerifier } from '../../lambda-src/shared/admin-auth';
-import { verifyAssertion } from '../../lambda-src/shared/assertion';
-import { resetClientSecretCache } from '../../lambda-src/shared/challenge-broker';
-import * as cognitoClientModule from '../../lambda-src/shared/cognito-client';
-import { signingKeyCache } from '../../lambda-src/shared/signing-keys';
+import * as awsClients from '../../lambda-src/common/aws-clients';
+import { verifyAssertion } from '../../lambda-src/custom-challenge/assertion';
 import { ASSERTION_METADATA_KEY, AUDIT_EVENT, BROKER_ERROR, DENIAL_REASON, LIMITS, SOURCE, STRATEGY } from '../../src/private/contract';
 
 const cognitoMock = mockClient(CognitoIdentityProviderClient);
@@ -62,6 +56,7 @@ const secretsMock = mockClient(SecretsManagerClient);
 const ssmMock = mockClient(SSMClient);
 
 const issuer = new TokenIssuer();
+const { logs, setEnv } = handlerTest({ mocks: [cognitoMock, secretsMock, ssmMock], env: CHALLENGE_ENV, trust: issuer });
 const NONCE = newNonce();
 const COGNITO_SESSION = 'AYABeD1-cognito-session-string-for-the-custom-challenge';
 const TARGET_TOKENS = {
@@ -74,25 +69,7 @@ const TARGET_TOKENS = {
 /** Text of SDK errors: never in a response or a log. */
 const SDK_ERROR_TEXT = 'Unable to verify secret hash for client 7kq2m1impersonation0dedic8 (internal detail)';
 
-let restoreEnv: () => void;
-let logs: ConsoleSpies;
-let networkRequest: jest.SpyInstance;
-
 beforeEach(() => {
-  cognitoMock.reset();
-  secretsMock.reset();
-  ssmMock.reset();
-  resetAccessTokenVerifier();
-  resetClientSecretCache();
-  signingKeyCache.reset();
-  restoreEnv = setImpersonationEnv(CHALLENGE_ENV);
-  logs = spyConsole();
-  // The pool's JWKS is preloaded; nothing may go to the network.
-  networkRequest = jest.spyOn(https, 'request').mockImplementation(() => {
-    throw new Error('no network in tests');
-  });
-  accessTokenVerifier(USER_POOL_ID).cacheJwks(issuer.jwks, USER_POOL_ID);
-
   new FakeSecret(SECRET_ARN, KEY_1).install(secretsMock);
   userExists(ADMIN.username, { sub: ADMIN.sub, groups: [ADMIN_GROUP] });
   userExists(TARGET.username, { sub: TARGET.sub, groups: ['customers'] });
@@ -108,18 +85,6 @@ beforeEach(() => {
     ChallengeParameters: { USERNAME: TARGET.username, nonce: NONCE },
   });
   cognitoMock.on(AdminRespondToAuthChallengeCommand).resolves({ ChallengeParameters: {}, AuthenticationResult: TARGET_TOKENS });
-});
-
-afterEach(() => {
-  expect(networkRequest).not.toHaveBeenCalled();
-  restoreEnv();
-  jest.restoreAllMocks();
-});
-
-afterAll(() => {
-  cognitoMock.restore();
-  secretsMock.restore();
-  ssmMock.restore();
 });
 
 function userExists(username: string, options: { sub: string; groups: string[]; enabled?: boolean }): void {
@@ -348,8 +313,7 @@ describe('start: success', () => {
   });
 
   it('reason is optional when IMPERSONATION_REQUIRE_REASON is "false"', async () => {
-    restoreEnv();
-    restoreEnv = setImpersonationEnv({ ...CHALLENGE_ENV, REQUIRE_REASON: 'false' });
+    setEnv({ ...CHALLENGE_ENV, REQUIRE_REASON: 'false' });
     const { reason: _, ...withoutReason } = startRequest();
     const response = await handler(withoutReason, lambdaContext()) as Record<string, any>;
     expect(response.idToken).toBe(TARGET_TOKENS.IdToken);
@@ -653,8 +617,7 @@ describe('InternalError: the message says nothing of what failed', () => {
     ['a strategy without a broker', { STRATEGY: STRATEGY.PRE_TOKEN_GENERATION }, false],
     ['no dedicated client id', { CLIENT_ID: undefined }, true],
   ])('missing or broken configuration (%s): Misconfigured', async (_, env, authenticated) => {
-    restoreEnv();
-    restoreEnv = setImpersonationEnv({ ...CHALLENGE_ENV, ...env });
+    setEnv({ ...CHALLENGE_ENV, ...env });
     const response = await handler(startRequest(), lambdaContext()) as Record<string, any>;
 
     expect(response).toEqual({ error: { code: BROKER_ERROR.INTERNAL_ERROR, message: expect.any(String) } });
@@ -666,7 +629,9 @@ describe('InternalError: the message says nothing of what failed', () => {
   });
 
   it('an unexpected error (not a refusal) is an InternalError, audited as such, with nothing of its text', async () => {
-    jest.spyOn(cognitoClientModule, 'cognitoClient').mockRejectedValue(new Error(SDK_ERROR_TEXT));
+    jest.spyOn(awsClients, 'awsClient').mockImplementation(() => {
+      throw new Error(SDK_ERROR_TEXT);
+    });
     await expectDenied(startRequest(), {
       code: BROKER_ERROR.INTERNAL_ERROR,
       denialReason: DENIAL_REASON.INTERNAL_ERROR,
@@ -680,8 +645,7 @@ describe('InternalError: the message says nothing of what failed', () => {
       () => cognitoMock.on(AdminInitiateAuthCommand).rejects(sdkError(NotAuthorizedException)),
       () => cognitoMock.on(AdminGetUserCommand, { Username: TARGET.username }).rejects(sdkError(InternalErrorException)),
       () => {
-        restoreEnv();
-        restoreEnv = setImpersonationEnv({ ...CHALLENGE_ENV, ADMIN_GROUP: undefined });
+        setEnv({ ...CHALLENGE_ENV, ADMIN_GROUP: undefined });
       },
     ]) {
       arrange();

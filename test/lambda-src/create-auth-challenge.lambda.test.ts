@@ -9,38 +9,20 @@ import {
   challengeFailedRecord,
   createEvent,
   parameterHolds,
-  spyConsole,
-  type ConsoleSpies,
-} from './challenge-fixtures';
-import { isIsoTime, lambdaContext, setImpersonationEnv } from './fixtures';
+} from './fixtures/challenge';
+import { isIsoTime, lambdaContext } from './fixtures/common';
+import { handlerTest } from './fixtures/handler-test';
 import { handler } from '../../lambda-src/create-auth-challenge.lambda';
-import { resetDedicatedClientCache } from '../../lambda-src/shared/dedicated-client';
 import { CHALLENGE_FAILURE, SOURCE } from '../../src/private/contract';
 
 const ssmMock = mockClient(SSMClient);
 const secretsMock = mockClient(SecretsManagerClient);
-let restoreEnv: () => void;
-let logs: ConsoleSpies;
+const { logs, setEnv } = handlerTest({ mocks: [ssmMock, secretsMock], env: CHALLENGE_ENV });
 
 const BASE64URL_256_BITS = /^[A-Za-z0-9_-]{43}$/;
 
 beforeEach(() => {
-  ssmMock.reset();
-  secretsMock.reset();
-  resetDedicatedClientCache();
-  restoreEnv = setImpersonationEnv(CHALLENGE_ENV);
-  logs = spyConsole();
   parameterHolds(ssmMock);
-});
-
-afterEach(() => {
-  restoreEnv();
-  jest.restoreAllMocks();
-});
-
-afterAll(() => {
-  ssmMock.restore();
-  secretsMock.restore();
 });
 
 /** Runs Create and expects it to refuse (throw) with one challenge.failed event, issuing no challenge. */
@@ -116,8 +98,7 @@ describe('refusals', () => {
   });
 
   it('the parameter name is not configured: Unavailable, no AWS call', async () => {
-    restoreEnv();
-    restoreEnv = setImpersonationEnv({ ...CHALLENGE_ENV, CLIENT_ID_PARAMETER: undefined });
+    setEnv({ ...CHALLENGE_ENV, CLIENT_ID_PARAMETER: undefined });
     await expectRefusal(createEvent(), CHALLENGE_FAILURE.UNAVAILABLE);
     expect(ssmMock.calls()).toHaveLength(0);
   });

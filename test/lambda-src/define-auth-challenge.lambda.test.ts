@@ -10,38 +10,20 @@ import {
   challengeFailedRecord,
   defineEvent,
   parameterHolds,
-  spyConsole,
-  type ConsoleSpies,
-} from './challenge-fixtures';
-import { TARGET, isIsoTime, lambdaContext, setImpersonationEnv } from './fixtures';
+} from './fixtures/challenge';
+import { TARGET, isIsoTime, lambdaContext } from './fixtures/common';
+import { handlerTest } from './fixtures/handler-test';
 import { handler } from '../../lambda-src/define-auth-challenge.lambda';
-import { resetDedicatedClientCache } from '../../lambda-src/shared/dedicated-client';
 import { CHALLENGE_FAILURE, SOURCE } from '../../src/private/contract';
 
 type Session = DefineAuthChallengeTriggerEvent['request']['session'];
 
 const ssmMock = mockClient(SSMClient);
 const secretsMock = mockClient(SecretsManagerClient);
-let restoreEnv: () => void;
-let logs: ConsoleSpies;
+const { logs, setEnv } = handlerTest({ mocks: [ssmMock, secretsMock], env: CHALLENGE_ENV });
 
 beforeEach(() => {
-  ssmMock.reset();
-  secretsMock.reset();
-  resetDedicatedClientCache();
-  restoreEnv = setImpersonationEnv(CHALLENGE_ENV);
-  logs = spyConsole();
   parameterHolds(ssmMock);
-});
-
-afterEach(() => {
-  restoreEnv();
-  jest.restoreAllMocks();
-});
-
-afterAll(() => {
-  ssmMock.restore();
-  secretsMock.restore();
 });
 
 const custom = (challengeResult: boolean): Session[number] => ({ challengeName: 'CUSTOM_CHALLENGE', challengeResult, challengeMetadata: 'IMPERSONATION_ASSERTION' });
@@ -154,8 +136,7 @@ describe('fenced to the dedicated client', () => {
     ['the parameter is empty', () => parameterHolds(ssmMock, '')],
     ['the parameter has no value', () => parameterHolds(ssmMock, null)],
     ['the parameter name is not configured', () => {
-      restoreEnv();
-      restoreEnv = setImpersonationEnv({ ...CHALLENGE_ENV, CLIENT_ID_PARAMETER: undefined });
+      setEnv({ ...CHALLENGE_ENV, CLIENT_ID_PARAMETER: undefined });
     }],
   ])('when the client id cannot be read (%s): fails closed, Unavailable', async (_, arrange) => {
     arrange();

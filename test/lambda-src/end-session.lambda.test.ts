@@ -1,9 +1,8 @@
-import https from 'https';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { mockClient } from 'aws-sdk-client-mock';
-import { TokenIssuer, accessTokenClaims, spyConsole, type ConsoleSpies } from './challenge-fixtures';
-import { ADMIN, ADMIN_GROUP, REASON, REQUEST_ID, TARGET, USER_POOL_ID, lambdaContext, setImpersonationEnv } from './fixtures';
+import { TokenIssuer, accessTokenClaims } from './fixtures/challenge';
+import { ADMIN, ADMIN_GROUP, REASON, REQUEST_ID, TARGET, USER_POOL_ID, lambdaContext, setImpersonationEnv } from './fixtures/common';
 import {
   ADDED_GROUPS,
   ADMIN_OWN_GROUPS,
@@ -11,49 +10,25 @@ import {
   FakePool,
   FakeScheduler,
   GROUPS_ENV,
-  standardPool,
-} from './groups-fixtures';
+  installGroupsWorld,
+} from './fixtures/groups';
+import { handlerTest } from './fixtures/handler-test';
 import { handler as broker } from '../../lambda-src/broker.lambda';
 import { handler } from '../../lambda-src/end-session.lambda';
-import { accessTokenVerifier, resetAccessTokenVerifier } from '../../lambda-src/shared/admin-auth';
-import { scheduleNameOf } from '../../lambda-src/shared/groups-sessions';
+import { scheduleNameOf } from '../../lambda-src/groups/schedule-names';
 import { AUDIT_EVENT, DENIAL_REASON, SOURCE, STRATEGY } from '../../src/private/contract';
 
 const cognitoMock = mockClient(CognitoIdentityProviderClient);
 const schedulerMock = mockClient(SchedulerClient);
 const issuer = new TokenIssuer();
+const { logs, setEnv } = handlerTest({ mocks: [cognitoMock, schedulerMock], env: END_SESSION_ENV, trust: issuer });
 
 let journal: string[];
 let pool: FakePool;
 let scheduler: FakeScheduler;
-let restoreEnv: () => void;
-let logs: ConsoleSpies;
 
 beforeEach(() => {
-  cognitoMock.reset();
-  schedulerMock.reset();
-  resetAccessTokenVerifier();
-  logs = spyConsole();
-  jest.spyOn(https, 'request').mockImplementation(((() => {
-    throw new Error('no network in tests');
-  }) as unknown) as typeof https.request);
-  accessTokenVerifier(USER_POOL_ID).cacheJwks(issuer.jwks, USER_POOL_ID);
-  journal = [];
-  pool = standardPool(journal);
-  pool.install(cognitoMock);
-  scheduler = new FakeScheduler(journal);
-  scheduler.install(schedulerMock);
-  restoreEnv = setImpersonationEnv(END_SESSION_ENV);
-});
-
-afterEach(() => {
-  restoreEnv();
-  jest.restoreAllMocks();
-});
-
-afterAll(() => {
-  cognitoMock.restore();
-  schedulerMock.restore();
+  ({ journal, pool, scheduler } = installGroupsWorld(cognitoMock, schedulerMock));
 });
 
 /**
@@ -293,8 +268,7 @@ describe('failures are retried, never lost', () => {
 
   it('misconfigured (no schedule group): throws, one end_failed event, nothing read', async () => {
     const { input } = await sessionStarted();
-    restoreEnv();
-    restoreEnv = setImpersonationEnv({ ...END_SESSION_ENV, SCHEDULE_GROUP: undefined });
+    setEnv({ ...END_SESSION_ENV, SCHEDULE_GROUP: undefined });
     await expect(handler(input, lambdaContext())).rejects.toThrow();
     expect(schedulerMock.commandCalls(GetScheduleCommand)).toHaveLength(0);
     expect(logs.auditEvents()).toEqual([expect.objectContaining({ event: AUDIT_EVENT.END_FAILED, failureReason: DENIAL_REASON.MISCONFIGURED })]);

@@ -17,9 +17,7 @@ import {
   newNonce,
   parameterHolds,
   signedAnswer,
-  spyConsole,
-  type ConsoleSpies,
-} from './challenge-fixtures';
+} from './fixtures/challenge';
 import {
   ADMIN,
   REQUEST_ID,
@@ -28,14 +26,13 @@ import {
   impersonationMetadata,
   isIsoTime,
   lambdaContext,
-  setImpersonationEnv,
   v1Event,
   v2Event,
-} from './fixtures';
+} from './fixtures/common';
+import { handlerTest } from './fixtures/handler-test';
+import { ImpersonationRefused } from '../../lambda-src/common/errors';
+import { signingKeyFetches } from '../../lambda-src/custom-challenge/signing-keys';
 import { handler } from '../../lambda-src/pre-token-generation.lambda';
-import { resetDedicatedClientCache } from '../../lambda-src/shared/dedicated-client';
-import { ImpersonationRefused } from '../../lambda-src/shared/errors';
-import { signingKeyCache } from '../../lambda-src/shared/signing-keys';
 import { ASSERTION_METADATA_KEY, AUDIT_EVENT, DENIAL_REASON, SOURCE, STRATEGY } from '../../src/private/contract';
 
 type AnyEvent = PreTokenGenerationV2TriggerEvent | PreTokenGenerationTriggerEvent;
@@ -43,35 +40,16 @@ type AnyEvent = PreTokenGenerationV2TriggerEvent | PreTokenGenerationTriggerEven
 const ssmMock = mockClient(SSMClient);
 const secretsMock = mockClient(SecretsManagerClient);
 const cognitoMock = mockClient(CognitoIdentityProviderClient);
-let restoreEnv: () => void;
-let logs: ConsoleSpies;
+const { logs, setEnv } = handlerTest({ mocks: [ssmMock, secretsMock, cognitoMock], env: CHALLENGE_ENV });
 let secret: FakeSecret;
 
 const SESSION_ID = '5f0c7d7e-9a51-4c1e-8d3a-2b6f4e1a9c10';
 const REFRESH = 'TokenGeneration_RefreshTokens';
 
 beforeEach(() => {
-  ssmMock.reset();
-  secretsMock.reset();
-  cognitoMock.reset();
-  resetDedicatedClientCache();
-  signingKeyCache.reset();
-  restoreEnv = setImpersonationEnv(CHALLENGE_ENV);
-  logs = spyConsole();
   parameterHolds(ssmMock);
   secret = new FakeSecret(SECRET_ARN, KEY_1);
   secret.install(secretsMock);
-});
-
-afterEach(() => {
-  restoreEnv();
-  jest.restoreAllMocks();
-});
-
-afterAll(() => {
-  ssmMock.restore();
-  secretsMock.restore();
-  cognitoMock.restore();
 });
 
 interface TokenEventOptions {
@@ -174,8 +152,7 @@ describe('ordinary sign-in (no assertion, no refresh)', () => {
   });
 
   it('does not depend on the configuration: a function without secret or parameter never blocks ordinary sign-in', async () => {
-    restoreEnv();
-    restoreEnv = setImpersonationEnv({ STRATEGY: STRATEGY.CUSTOM_CHALLENGE });
+    setEnv({ STRATEGY: STRATEGY.CUSTOM_CHALLENGE });
     const event = tokenEvent(v2Event, { clientId: OTHER_CLIENT_ID });
     const before = structuredClone(event);
 
@@ -355,7 +332,7 @@ describe('a token request carrying the broker\'s assertion', () => {
     for (let i = 0; i < 5; i++) {
       await handler(tokenEvent(v2Event, { clientMetadata: brokerMetadata() }), lambdaContext());
     }
-    expect(signingKeyCache.fetches()).toBe(1);
+    expect(signingKeyFetches()).toBe(1);
     expect(secretsMock.commandCalls(GetSecretValueCommand)).toHaveLength(2);
   });
 

@@ -25,9 +25,9 @@ import {
   setImpersonationEnv,
   v1Event,
   v2Event,
-} from './fixtures';
+} from './fixtures/common';
+import { ImpersonationRefused } from '../../lambda-src/common/errors';
 import { handler } from '../../lambda-src/pre-token-generation.lambda';
-import { ImpersonationRefused } from '../../lambda-src/shared/errors';
 import { AUDIT_EVENT, CLIENT_METADATA, DENIAL_REASON, LIMITS, SOURCE, STRATEGY } from '../../src/private/contract';
 
 type AnyEvent = PreTokenGenerationV2TriggerEvent | PreTokenGenerationTriggerEvent;

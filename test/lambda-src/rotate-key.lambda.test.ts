@@ -8,35 +8,22 @@ import {
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { CHALLENGE_ENV, FakeSecret, KEY_1, SECRET_ARN, keyValue, rotate, spyConsole, type ConsoleSpies } from './challenge-fixtures';
-import { REQUEST_ID, USER_POOL_ID, isIsoTime, lambdaContext, setImpersonationEnv } from './fixtures';
+import { CHALLENGE_ENV, FakeSecret, KEY_1, SECRET_ARN, keyValue, rotate } from './fixtures/challenge';
+import { REQUEST_ID, USER_POOL_ID, isIsoTime, lambdaContext } from './fixtures/common';
+import { handlerTest } from './fixtures/handler-test';
+import { newKeyValue } from '../../lambda-src/custom-challenge/key-rotation';
 import { handler } from '../../lambda-src/rotate-key.lambda';
-import { newKeyValue, resetRotationClient } from '../../lambda-src/shared/key-rotation';
 import { AUDIT_EVENT, SOURCE, STRATEGY } from '../../src/private/contract';
 
 const secretsMock = mockClient(SecretsManagerClient);
+const { logs, setEnv } = handlerTest({ mocks: [secretsMock], env: CHALLENGE_ENV });
 const TOKEN = '0b5f6c1e-3a2d-4e8f-9c7b-1d2e3f4a5b6c';
 const INITIAL = 'version-0000-initial';
-let restoreEnv: () => void;
-let logs: ConsoleSpies;
 let secret: FakeSecret;
 
 beforeEach(() => {
-  secretsMock.reset();
-  resetRotationClient();
-  restoreEnv = setImpersonationEnv(CHALLENGE_ENV);
-  logs = spyConsole();
   secret = new FakeSecret(SECRET_ARN, KEY_1, INITIAL);
   secret.install(secretsMock);
-});
-
-afterEach(() => {
-  restoreEnv();
-  jest.restoreAllMocks();
-});
-
-afterAll(() => {
-  secretsMock.restore();
 });
 
 function step(Step: string, overrides: { SecretId?: string; ClientRequestToken?: string } = {}) {
@@ -126,8 +113,7 @@ describe('a full rotation', () => {
   });
 
   it('rotates without IMPERSONATION_USER_POOL_ID too (the event names no pool then)', async () => {
-    restoreEnv();
-    restoreEnv = setImpersonationEnv({ SECRET_ARN });
+    setEnv({ SECRET_ARN });
     await rotate(secret, handler, lambdaContext(), TOKEN);
 
     expect(secret.versionAt('AWSCURRENT')).toBe(TOKEN);
@@ -220,8 +206,7 @@ describe('refusals: audited as key.rotation_failed and rethrown', () => {
   });
 
   it('any secret when the function is not told which one is its own', async () => {
-    restoreEnv();
-    restoreEnv = setImpersonationEnv({ ...CHALLENGE_ENV, SECRET_ARN: undefined });
+    setEnv({ ...CHALLENGE_ENV, SECRET_ARN: undefined });
     await expectFailed(step('createSecret'), 'createSecret', 'NotOurSecret');
     expect(secretsMock.calls()).toHaveLength(0);
   });

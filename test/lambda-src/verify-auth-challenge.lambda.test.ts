@@ -21,42 +21,23 @@ import {
   newNonce,
   parameterHolds,
   signedAnswer,
-  spyConsole,
   verifyEvent,
-  type ConsoleSpies,
-} from './challenge-fixtures';
-import { ADMIN, TARGET, isIsoTime, lambdaContext, setImpersonationEnv } from './fixtures';
-import { resetDedicatedClientCache } from '../../lambda-src/shared/dedicated-client';
-import { signingKeyCache } from '../../lambda-src/shared/signing-keys';
+} from './fixtures/challenge';
+import { ADMIN, TARGET, isIsoTime, lambdaContext } from './fixtures/common';
+import { handlerTest } from './fixtures/handler-test';
+import { signingKeyFetches } from '../../lambda-src/custom-challenge/signing-keys';
 import { handler } from '../../lambda-src/verify-auth-challenge.lambda';
 import { ASSERTION_METADATA_KEY, CHALLENGE_FAILURE, LIMITS, SOURCE } from '../../src/private/contract';
 
 const ssmMock = mockClient(SSMClient);
 const secretsMock = mockClient(SecretsManagerClient);
-let restoreEnv: () => void;
-let logs: ConsoleSpies;
+const { logs, setEnv } = handlerTest({ mocks: [ssmMock, secretsMock], env: CHALLENGE_ENV });
 let secret: FakeSecret;
 
 beforeEach(() => {
-  ssmMock.reset();
-  secretsMock.reset();
-  resetDedicatedClientCache();
-  signingKeyCache.reset();
-  restoreEnv = setImpersonationEnv(CHALLENGE_ENV);
-  logs = spyConsole();
   parameterHolds(ssmMock);
   secret = new FakeSecret(SECRET_ARN, KEY_1);
   secret.install(secretsMock);
-});
-
-afterEach(() => {
-  restoreEnv();
-  jest.restoreAllMocks();
-});
-
-afterAll(() => {
-  ssmMock.restore();
-  secretsMock.restore();
 });
 
 /** Puts KEY_2 in force with KEY_1 as the previous key, as a finished rotation does. */
@@ -137,7 +118,7 @@ describe('accepted', () => {
       await handler(event, lambdaContext());
       expect(event.response.answerCorrect).toBe(true);
     }
-    expect(signingKeyCache.fetches()).toBe(1);
+    expect(signingKeyFetches()).toBe(1);
     expect(secretsMock.commandCalls(GetSecretValueCommand)).toHaveLength(2);
     expect(ssmMock.commandCalls(GetParameterCommand)).toHaveLength(1);
   });
@@ -275,8 +256,7 @@ describe('refused, with one challenge.failed event and nothing secret in the log
   });
 
   it('the secret is not configured: Unavailable', async () => {
-    restoreEnv();
-    restoreEnv = setImpersonationEnv({ ...CHALLENGE_ENV, SECRET_ARN: undefined });
+    setEnv({ ...CHALLENGE_ENV, SECRET_ARN: undefined });
     const nonce = newNonce();
     await expectRefused(verifyEvent(signedAnswer(KEY_1, nonce), nonce), CHALLENGE_FAILURE.UNAVAILABLE);
   });

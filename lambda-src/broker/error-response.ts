@@ -1,0 +1,32 @@
+import { BROKER_ERROR, DENIAL_REASON } from '../../src/private/contract';
+import { ImpersonationRefused, type DenialReason } from '../common/errors';
+
+/** A broker error code. */
+export type BrokerErrorCode = (typeof BROKER_ERROR)[keyof typeof BROKER_ERROR];
+
+/** The broker's error response. Messages are fixed texts: nothing from a lookup, a token or a secret. */
+export interface BrokerErrorResponse {
+  readonly error: { readonly code: BrokerErrorCode; readonly message: string };
+}
+
+const BY_DENIAL: Partial<Record<DenialReason, [BrokerErrorCode, string]>> = {
+  [DENIAL_REASON.INVALID_REQUEST]: [BROKER_ERROR.INVALID_REQUEST, 'The request is malformed.'],
+  [DENIAL_REASON.UNSUPPORTED_ACTION]: [BROKER_ERROR.INVALID_REQUEST, 'This action is not offered by the configured strategy.'],
+  [DENIAL_REASON.UNAUTHENTICATED]: [BROKER_ERROR.UNAUTHORIZED, 'The access token is missing, invalid or expired.'],
+  [DENIAL_REASON.NOT_ADMIN]: [BROKER_ERROR.FORBIDDEN, 'You are not allowed to impersonate.'],
+  [DENIAL_REASON.SELF_IMPERSONATION]: [BROKER_ERROR.FORBIDDEN, 'You cannot impersonate yourself.'],
+  [DENIAL_REASON.REASON_REQUIRED]: [BROKER_ERROR.REASON_REQUIRED, 'A reason is required.'],
+  [DENIAL_REASON.TARGET_NOT_FOUND]: [BROKER_ERROR.TARGET_NOT_FOUND, 'No such user.'],
+  [DENIAL_REASON.TARGET_DISABLED]: [BROKER_ERROR.TARGET_DISABLED, 'The user is disabled.'],
+  [DENIAL_REASON.TARGET_PROTECTED]: [BROKER_ERROR.TARGET_PROTECTED, 'The user is in a protected group.'],
+  [DENIAL_REASON.DURATION_OUT_OF_RANGE]: [BROKER_ERROR.INVALID_REQUEST, 'durationMinutes is outside the allowed range.'],
+  [DENIAL_REASON.TOO_MANY_GROUPS]: [BROKER_ERROR.TOO_MANY_GROUPS,
+    'You would be in more than 100 groups (Cognito\'s limit) with the target\'s groups added. Nothing was changed.'],
+};
+
+/** The error response for a refusal (anything unexpected is an InternalError). */
+export function errorResponse(err: unknown): BrokerErrorResponse {
+  const mapped = err instanceof ImpersonationRefused ? BY_DENIAL[err.denialReason] : undefined;
+  const [code, message] = mapped ?? [BROKER_ERROR.INTERNAL_ERROR, 'The request could not be completed.'];
+  return { error: { code, message } };
+}
