@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { AUDIT_EVENT, AUDIT_FIELD_PREFIX, DENIAL_REASON } from './private/contract';
 
@@ -102,6 +103,15 @@ export class AuditTrail extends Construct {
       metric: fn.metricThrottles({ period: ALARM_PERIOD, statistic: cloudwatch.Stats.SUM }),
       threshold: 1,
       alarmDescription: `Impersonation: the ${name} function was throttled.`,
+    });
+  }
+
+  /** Alarms as soon as a dead-letter queue holds an event (`<scope>/DeadLettersAlarm`): something failed for good. */
+  public watchDeadLetterQueue(scope: Construct, name: string, queue: sqs.IQueue): void {
+    this.addAlarm(scope, 'DeadLettersAlarm', {
+      metric: queue.metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD, statistic: cloudwatch.Stats.MAXIMUM }),
+      threshold: 1,
+      alarmDescription: `Impersonation: an event of the ${name} function failed after every retry and is in its dead-letter queue.`,
     });
   }
 

@@ -7,10 +7,14 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { AUDIT_METRIC, AuditTrail, field } from './audit-trail';
+import { acknowledgeByDesign, acknowledgeInvocation } from './private/compliance';
 import { ENV, LIMITS, PATTERN } from './private/contract';
+import { checkEnvironmentSize } from './private/environment-size';
 import { type HandlerFunctionOptions, type ImpersonationHost, scopeOf } from './private/host';
+import { acknowledgeRules } from './private/nag';
 import { checkWholeNumber } from './private/validation';
 import { ImpersonationStrategy } from './strategy';
 import { TriggerWiring } from './triggers';
@@ -147,6 +151,19 @@ export interface CognitoImpersonationProps {
    * @default - no actions
    */
   readonly alarmActions?: cloudwatch.IAlarmAction[];
+
+  /**
+   * Concurrency reserved for the broker (customChallenge, groups): at most this many
+   * impersonation requests run at once, which also bounds the Cognito calls they make
+   * (compliance packs such as NIST 800-53 R5 and HIPAA ask for a limit).
+   *
+   * Reserved concurrency is taken from the account's pool, and Lambda keeps at least 100
+   * unreserved: an account with the initial concurrency quota cannot reserve any, which is
+   * why there is no default.
+   *
+   * @default - no reserved concurrency
+   */
+  readonly brokerReservedConcurrency?: number;
 }
 
 /**
@@ -234,6 +251,7 @@ export class CognitoImpersonation extends Construct {
   public readonly metricNamespace: string;
 
   private readonly auditTrail: AuditTrail;
+  private readonly encryptionKey?: kms.IKey;
   private readonly strategyName: string;
   private readonly functionsByName = new Map<string, lambda.Function>();
 
@@ -250,6 +268,7 @@ export class CognitoImpersonation extends Construct {
     };
 
     this.strategyName = props.strategy.strategyName;
+    this.encryptionKey = props.encryptionKey;
     this.metricNamespace = props.metricNamespace ?? 'CognitoImpersonation';
     this.auditTrail = new AuditTrail(this, 'AuditTrail', {
       retention: props.auditLogRetention ?? logs.RetentionDays.ONE_YEAR,
@@ -267,12 +286,14 @@ export class CognitoImpersonation extends Construct {
       userPool: props.userPool,
       replaceExistingTriggers: props.replaceExistingTriggers ?? false,
       userPoolSmsRole: props.userPoolSmsRole,
+      strategyName: this.strategyName,
       addFunction: (fnScope, fnId, options) => this.addFunction(fnScope, fnId, options, commonEnvironment),
     });
     const host: ImpersonationHost = {
       scope: this,
       userPool: props.userPool,
       encryptionKey: props.encryptionKey,
+      brokerReservedConcurrency: props.brokerReservedConcurrency,
       addFunction: (fnId, options) => this.addFunction(this, fnId, options, commonEnvironment),
       addPoolPolicy: (fn, ...statements) => new iam.Policy(scopeOf(fn), 'Policy', { roles: [fn.role!], statements }),
       attachTrigger: (operation, fn, lambdaVersion) => triggers.attach(operation, fn, lambdaVersion),
@@ -293,6 +314,7 @@ export class CognitoImpersonation extends Construct {
     this.alarms = this.auditTrail.alarms;
     this.deniedAlarm = this.auditTrail.deniedAlarm;
     this.protectedTargetAlarm = this.auditTrail.protectedTargetAlarm;
+    acknowledgeByDesign(this);
   }
 
   /**
@@ -356,6 +378,8 @@ export class CognitoImpersonation extends Construct {
       timeout: options.timeout ?? Duration.seconds(5),
       memorySize: options.memorySize ?? 256,
       environment: { ...common, ...options.environment },
+      reservedConcurrentExecutions: options.invocation.reservedConcurrency,
+      deadLetterQueue: options.invocation.asynchronous ? this.deadLetterQueue(scope, id) : undefined,
       logGroup: this.auditTrail.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
@@ -364,8 +388,29 @@ export class CognitoImpersonation extends Construct {
     });
     this.auditTrail.logGroup.grantWrite(role);
     this.auditTrail.watchFunction(scope, id, fn, options.refusesByThrowing ? options.source : undefined);
+    checkEnvironmentSize(fn, id);
+    acknowledgeInvocation(fn, options.invocation);
     this.functionsByName.set(id, fn);
     return fn;
+  }
+
+  /**
+   * Where an asynchronously invoked function's failed events go once Lambda's retries are
+   * spent: kept 14 days, encrypted (with encryptionKey when given), TLS only, and alarmed.
+   */
+  private deadLetterQueue(scope: Construct, name: string): sqs.Queue {
+    const queue = new sqs.Queue(scope, 'DeadLetterQueue', {
+      retentionPeriod: Duration.days(14),
+      encryption: this.encryptionKey ? sqs.QueueEncryption.KMS : sqs.QueueEncryption.SQS_MANAGED,
+      encryptionMasterKey: this.encryptionKey,
+      enforceSSL: true,
+    });
+    acknowledgeRules(queue, {
+      id: 'AwsSolutions-SQS3',
+      reason: `This queue is the dead-letter queue of the ${name} function (its DeadLetterConfig), not a queue that needs one.`,
+    });
+    this.auditTrail.watchDeadLetterQueue(scope, name, queue);
+    return queue;
   }
 }
 
@@ -385,4 +430,5 @@ function validateProps(props: CognitoImpersonationProps): void {
   checkRange('deniedAlarmThreshold', props.deniedAlarmThreshold, 1, Number.MAX_SAFE_INTEGER);
   checkRange('protectedTargetAlarmThreshold', props.protectedTargetAlarmThreshold, 1, Number.MAX_SAFE_INTEGER);
   checkRange('functionErrorsAlarmThreshold', props.functionErrorsAlarmThreshold, 1, Number.MAX_SAFE_INTEGER);
+  checkRange('brokerReservedConcurrency', props.brokerReservedConcurrency, 1, Number.MAX_SAFE_INTEGER);
 }

@@ -1,10 +1,11 @@
-import { ArnFormat, CfnResource, Duration, Names, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Names, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { BROKER_LOOKUP_ACTIONS } from './broker';
 import type { GroupsStrategyOptions } from './groups-options';
 import { ENV, LIMITS, SOURCE, STRATEGY } from '../private/contract';
-import { type ImpersonationHost, type StrategyResources, scopeOf } from '../private/host';
+import { INVOCATION, type ImpersonationHost, type StrategyResources, brokerInvocation, scopeOf } from '../private/host';
+import { acknowledgeWildcardResources } from '../private/nag';
 
 /** The groups strategy's session durations, checked, in minutes. */
 export interface GroupsSettings {
@@ -53,6 +54,7 @@ export function defineGroups(host: ImpersonationHost, settings: GroupsSettings):
     environment: commonEnvironment,
     // At most 100 removals, retried on throttling.
     timeout: Duration.seconds(60),
+    invocation: INVOCATION.SCHEDULE,
   });
   const endSessionPolicy = host.addPoolPolicy(endSession,
     new iam.PolicyStatement({
@@ -67,7 +69,7 @@ export function defineGroups(host: ImpersonationHost, settings: GroupsSettings):
     // the session is read from its schedule, never taken from the event
     new iam.PolicyStatement({ actions: ['scheduler:GetSchedule', 'scheduler:DeleteSchedule'], resources: [sessionSchedules] }),
   );
-  suppressScheduleWildcard(endSessionPolicy);
+  acknowledgeScheduleWildcard(endSessionPolicy);
 
   // What the schedules run as: may invoke EndSession, nothing else, only for this group's schedules.
   const schedulerRole = new iam.Role(scope, 'SchedulerRole', {
@@ -94,6 +96,7 @@ export function defineGroups(host: ImpersonationHost, settings: GroupsSettings):
     // A start may end a previous session and add up to 100 groups, one call each.
     timeout: Duration.seconds(60),
     memorySize: 512,
+    invocation: brokerInvocation(host.brokerReservedConcurrency),
   });
   host.addPoolPolicy(broker, new iam.PolicyStatement({
     actions: [
@@ -121,12 +124,10 @@ export function defineGroups(host: ImpersonationHost, settings: GroupsSettings):
       }),
     ],
   });
-  suppressScheduleWildcard(schedulerPolicy, {
-    id: 'AwsSolutions-IAM5',
-    reason: 'scheduler:ListSchedules supports no resource-level permissions (Service Authorization Reference): '
-      + 'IAM requires "*". The broker lists only the construct\'s schedule group.',
-    applies_to: ['Resource::*'],
-  });
+  acknowledgeScheduleWildcard(schedulerPolicy);
+  acknowledgeWildcardResources(schedulerPolicy, /^\*$/,
+    'scheduler:ListSchedules supports no resource-level permissions (Service Authorization Reference): '
+    + 'IAM requires "*". The broker lists only the construct\'s schedule group.');
 
   return {
     brokerFunction: broker,
@@ -145,22 +146,17 @@ function minutesOf(name: string, duration: Duration, max: number, maxText: strin
   return minutes;
 }
 
+/** Any account and region, fixed or the stack's pseudo parameters; this construct's schedule group only. */
+const SCHEDULES_OF_GROUP = /^arn:<AWS::Partition>:scheduler:(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|\d{12}):schedule\/<[A-Za-z0-9]+>\/\*$/;
+
 /**
  * cdk-nag: session schedules are created at run time, one per session, so their names are
  * not known at synth time; the policy names the construct's schedule group and nothing
- * wider. Recorded on the policy itself, so that stacks using the construct need no
- * suppression of their own. Only the `schedule/<group>/*` resource (and `extra`) is covered.
+ * wider. Recorded on the policy itself (cdk-nag 2 and 3), so that stacks using the construct
+ * need no acknowledgement of their own.
  */
-function suppressScheduleWildcard(policy: iam.Policy, extra?: object): void {
-  (policy.node.defaultChild as CfnResource).addMetadata('cdk_nag', {
-    rules_to_suppress: [
-      {
-        id: 'AwsSolutions-IAM5',
-        reason: 'Session schedules are created at run time, one per session: the resource is this construct\'s '
-          + 'schedule group (schedule/<group>/*), not any other group.',
-        applies_to: [{ regex: '/^Resource::arn:<AWS::Partition>:scheduler:[^:]+:[^:]+:schedule\\/<[A-Za-z0-9]+>\\/\\*$/' }],
-      },
-      ...extra ? [extra] : [],
-    ],
-  });
+function acknowledgeScheduleWildcard(policy: iam.Policy): void {
+  acknowledgeWildcardResources(policy, SCHEDULES_OF_GROUP,
+    'Session schedules are created at run time, one per session: the resource is this construct\'s '
+    + 'schedule group (schedule/<group>/*), not any other group.');
 }

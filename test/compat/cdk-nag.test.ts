@@ -44,7 +44,7 @@ describe(`cdk-nag ${NAG_MAJOR}: AwsSolutions, default settings`, () => {
   });
 });
 
-/** What a compliance-minded team configures: a customer managed key and somewhere for alarms to go. */
+/** What a compliance-minded team configures: a customer managed key, somewhere for alarms to go, a cap on the broker. */
 function compliant(stack: Stack, strategy: ImpersonationStrategy, userPool: cognito.IUserPool): CognitoImpersonationProps {
   return {
     userPool,
@@ -52,6 +52,7 @@ function compliant(stack: Stack, strategy: ImpersonationStrategy, userPool: cogn
     adminGroupName: 'support-impersonators',
     encryptionKey: new kms.Key(stack, 'Key', { enableKeyRotation: true }),
     alarmActions: [new actions.SnsAction(new sns.Topic(stack, 'Alarms'))],
+    brokerReservedConcurrency: 5,
   };
 }
 
@@ -63,11 +64,15 @@ describe.each(['NIST80053R5Checks', 'HIPAASecurityChecks', 'PCIDSS321Checks'] as
       });
   });
 
-  test('with default settings, what is left is fixed by a property: encryptionKey, alarmActions', () => {
-    const rules = new Set(findings(pack, ENVS[1][1], (stack) => ({
+  test('with default settings, what is left is fixed by a property: encryptionKey, alarmActions, brokerReservedConcurrency', () => {
+    const left = findings(pack, ENVS[1][1], (stack) => ({
       userPool: new cognito.UserPool(stack, 'UserPool'), strategy: ImpersonationStrategy.customChallenge(), adminGroupName: 'support-impersonators',
-    })).map((f) => f.replace(/^.*: [^-]+-/, '')));
-    const expected = ['CloudWatchLogGroupEncrypted', 'SecretsManagerUsingKMSKey', ...pack === 'PCIDSS321Checks' ? [] : ['CloudWatchAlarmAction']];
+    }));
+    const rules = new Set(left.map((f) => f.replace(/^.*: [^-]+-/, '')));
+    const expected = ['CloudWatchLogGroupEncrypted', 'SecretsManagerUsingKMSKey', ...pack === 'PCIDSS321Checks' ? [] : ['CloudWatchAlarmAction', 'LambdaConcurrency']];
     expect([...rules].sort()).toEqual(expected.sort());
+    // Concurrency is left to the user on the broker only: the other functions say why they reserve none.
+    expect(left.filter((f) => f.endsWith('LambdaConcurrency'))).toEqual(left.filter((f) => f.endsWith('LambdaConcurrency')).length
+      ? [expect.stringMatching(/^S\/Impersonation\/Broker\/Function\/Resource: /)] : []);
   });
 });
