@@ -244,6 +244,8 @@ integDeploy.spawn(project.bundler.bundleTask);
 integDeploy.exec(`integ-runner ${integApp} --update-on-failed --force --parallel-regions eu-west-1`, { receiveArgs: true });
 project.gitignore.exclude('/test/integ/*.snapshot/asset.*', '/test/integ/cdk-integ.out.*');
 
-project.npmignore?.exclude('/examples/', '/bench/', '/.ci/', '/docs/', '/lambda-src/', '/rosetta/', 'tsconfig.dev.json', '/cdk.out/');
+project.npmignore?.exclude('/examples/', '/bench/', '/.ci/', '/docs/*', '/lambda-src/', '/rosetta/', 'tsconfig.dev.json', '/cdk.out/', '/.compat/');
+// Users parse the audit trail: its event schema ships with the package (the rest of docs/ is for contributors).
+project.npmignore?.include('/docs/audit-events.md');
 
 project.synth();
