@@ -3,6 +3,7 @@ import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { ENV, STRATEGIES } from './fixtures';
 import { CognitoImpersonation, CognitoImpersonationProps, ImpersonationStrategy } from '../../src';
 import { NAG_MAJOR, PackName, nagFindings } from '../nag';
 
@@ -11,13 +12,8 @@ import { NAG_MAJOR, PackName, nagFindings } from '../nag';
 // without a fixed account and region. Only the construct's own resources are judged: the
 // pool and the key are the test's.
 
-const STRATEGIES = [
-  ['preTokenGeneration', () => ImpersonationStrategy.preTokenGeneration()],
-  ['customChallenge', () => ImpersonationStrategy.customChallenge()],
-  ['groups', () => ImpersonationStrategy.groups()],
-] as const;
 const ENVS: Array<[string, StackProps]> = [
-  ['env', { env: { account: '123456789012', region: 'eu-west-1' } }],
+  ['env', { env: ENV }],
   ['no env', {}],
 ];
 const POOLS: Array<[string, (stack: Stack) => cognito.IUserPool]> = [

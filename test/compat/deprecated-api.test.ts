@@ -1,7 +1,8 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
-import { CognitoImpersonation, ImpersonationStrategy } from '../../src';
+import { ENV, STRATEGIES } from './fixtures';
+import { CognitoImpersonation } from '../../src';
 
 // Users run `cdk synth` with JSII_DEPRECATED=fail: the construct must call no deprecated
 // aws-cdk-lib API. Set before anything is constructed, because aws-cdk-lib reports each
@@ -9,12 +10,6 @@ import { CognitoImpersonation, ImpersonationStrategy } from '../../src';
 // peer minimum and (npx projen test:latest) the latest aws-cdk-lib, which deprecates more.
 process.env.JSII_DEPRECATED = 'fail';
 
-const ENV = { account: '123456789012', region: 'eu-west-1' };
-const STRATEGIES = [
-  ['preTokenGeneration', () => ImpersonationStrategy.preTokenGeneration()],
-  ['customChallenge', () => ImpersonationStrategy.customChallenge()],
-  ['groups', () => ImpersonationStrategy.groups()],
-] as const;
 
 describe('no deprecated aws-cdk-lib API: synth with JSII_DEPRECATED=fail', () => {
   test('the setting is in force: a deprecated API throws', () => {

@@ -2,6 +2,7 @@ import { App, Stack, StackProps } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { ENV, STRATEGIES } from './fixtures';
 import { CognitoImpersonation, ImpersonationStrategy } from '../../src';
 import { assertAcyclic } from '../helpers';
 
@@ -9,12 +10,6 @@ import { assertAcyclic } from '../helpers';
 // test:latest) the latest: a legacy Pre Token Generation trigger, the Lite feature plan,
 // and a pool in another stack of the same app.
 
-const ENV = { account: '123456789012', region: 'eu-west-1' };
-const STRATEGIES = [
-  ['preTokenGeneration', () => ImpersonationStrategy.preTokenGeneration()],
-  ['customChallenge', () => ImpersonationStrategy.customChallenge()],
-  ['groups', () => ImpersonationStrategy.groups()],
-] as const;
 const WITH_TRIGGER = STRATEGIES.filter(([name]) => name !== 'groups');
 
 function appFunction(stack: Stack, id: string): lambda.Function {
