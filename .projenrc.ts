@@ -219,7 +219,8 @@ const testLatest = project.addTask('test:latest', {
 testLatest.spawn(project.bundler.bundleTask);
 testLatest.exec(`npm install --prefix .compat --no-save --no-package-lock --no-audit --no-fund ${
   Object.entries(LATEST).map(([name, version]) => `${name}@${version}`).join(' ')}`);
-testLatest.exec('jest --ci --config test/compat/jest.config.json', { receiveArgs: true });
+// Verbose: CI's log then lists each cdk-nag 3 pack, stack and strategy that came out clean.
+testLatest.exec('jest --ci --verbose --config test/compat/jest.config.json', { receiveArgs: true });
 
 // The deployable integration test (test/integ/). Its snapshot is the synthesized app; asset
 // directories are left out of git (hashes are not compared: diffAssets is off), templates are in.
