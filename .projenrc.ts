@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { awscdk, javascript } from 'projen';
+import { JsonFile, awscdk, javascript } from 'projen';
 import { UpdateSnapshot } from 'projen/lib/javascript';
 
 // The build is configured here and only here: package.json, tsconfig*.json,
@@ -74,6 +74,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'cdk-nag@2.36.8',
     // Property tests of input validation.
     'fast-check',
+    // The deployable integration test (test/integ/): assertions that run in AWS, and the runner
+    // that checks its committed snapshot without AWS. integ-tests-alpha is versioned with
+    // aws-cdk-lib; 2.168.0-alpha.0 is the newest release whose peer range admits the peer minimum.
+    '@aws-cdk/integ-tests-alpha@2.168.0-alpha.0',
+    '@aws-cdk/integ-runner@2.197.10',
     // Benchmarks (bench/): warm-up, sampling and statistics done right, not a hand-written timer loop.
     'tinybench',
     // The CLI (cli/), bundled whole into assets/cli/ so that `npx cdk-cognito-impersonation`
@@ -123,6 +128,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '/.ci-artifacts/',
     // What the Python and Java example apps build and synthesize.
     '/examples/python/cdk.out/', '__pycache__/', '/examples/java/cdk.out/', '/examples/java/target/',
+    // test:latest installs the latest aws-cdk-lib and cdk-nag here.
+    '/.compat/',
   ],
 });
 
@@ -215,6 +222,62 @@ const bench = project.addTask('bench', {
 bench.spawn(project.bundler.bundleTask);
 bench.exec('ts-node --project tsconfig.dev.json bench/run.ts');
 
-project.npmignore?.exclude('/examples/', '/bench/', '/.ci/', '/docs/', '/lambda-src/', '/rosetta/', 'tsconfig.dev.json', '/cdk.out/');
+// A second jest run against the latest aws-cdk-lib and cdk-nag 3, next to the main run
+// against the peer minimum and cdk-nag 2: what users on current tools see. Pinned here (and
+// bumped on purpose) so that CI stays reproducible; installed into .compat/, not the lock file.
+const LATEST = { 'aws-cdk-lib': '2.276.0', 'cdk-nag': '3.0.2', 'constructs': '10.5.1' };
+const compatModules = '<rootDir>/.compat/node_modules';
+new JsonFile(project, 'test/compat/jest.config.json', {
+  obj: {
+    rootDir: '../..',
+    testMatch: ['<rootDir>/test/compat/**/*.test.ts'],
+    testEnvironment: 'node',
+    snapshotSerializers: ['<rootDir>/test/asset-hash-serializer.ts'],
+    moduleNameMapper: {
+      '^(\\.{1,2}/.*)\\.js$': '$1',
+      ...Object.fromEntries(Object.keys(LATEST).flatMap((name) => [
+        [`^${name}$`, `${compatModules}/${name}`],
+        [`^${name}/(.*)$`, `${compatModules}/${name}/$1`],
+      ])),
+    },
+    // Transpiled file by file (isolatedModules): `test` type-checks them against the peer minimum.
+    transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.dev.json' }] },
+  },
+});
+const testLatest = project.addTask('test:latest', {
+  description: `Run test/compat/ against aws-cdk-lib ${LATEST['aws-cdk-lib']} and cdk-nag ${LATEST['cdk-nag']} (installed into .compat/)`,
+});
+testLatest.spawn(project.bundler.bundleTask);
+testLatest.exec(`npm install --prefix .compat --no-save --no-package-lock --no-audit --no-fund ${
+  Object.entries(LATEST).map(([name, version]) => `${name}@${version}`).join(' ')}`);
+// Verbose: CI's log then lists each cdk-nag 3 pack, stack and strategy that came out clean.
+testLatest.exec('jest --ci --verbose --config test/compat/jest.config.json', { receiveArgs: true });
+
+// The deployable integration test (test/integ/). Its snapshot is the synthesized app; asset
+// directories are left out of git (hashes are not compared: diffAssets is off), templates are in.
+const integApp = '--directory test/integ --language typescript --app "node -r ts-node/register/transpile-only {filePath}"';
+const integSnapshot = project.addTask('integ:snapshot', {
+  description: 'Check that test/integ synthesizes to its committed snapshot (no AWS needed)',
+});
+integSnapshot.spawn(project.bundler.bundleTask);
+integSnapshot.exec(`integ-runner ${integApp}`);
+const integUpdate = project.addTask('integ:snapshot:update', {
+  description: 'Rewrite the snapshot of test/integ without deploying (review the diff; prefer integ:deploy)',
+});
+integUpdate.spawn(project.bundler.bundleTask);
+// integ-runner exits non-zero when the check before the update failed, even though it then
+// rewrote the snapshot: the check that follows is what decides.
+integUpdate.exec(`integ-runner ${integApp} --update-on-failed --dry-run || true`);
+integUpdate.exec(`integ-runner ${integApp}`);
+const integDeploy = project.addTask('integ:deploy', {
+  description: 'Deploy test/integ to the current AWS account, run its assertions, destroy it, update the snapshot',
+});
+integDeploy.spawn(project.bundler.bundleTask);
+integDeploy.exec(`integ-runner ${integApp} --update-on-failed --force --parallel-regions eu-west-1`, { receiveArgs: true });
+project.gitignore.exclude('/test/integ/*.snapshot/asset.*', '/test/integ/cdk-integ.out.*');
+
+project.npmignore?.exclude('/examples/', '/bench/', '/.ci/', '/docs/*', '/lambda-src/', '/rosetta/', 'tsconfig.dev.json', '/cdk.out/', '/.compat/');
+// Users parse the audit trail: its event schema ships with the package (the rest of docs/ is for contributors).
+project.npmignore?.include('/docs/audit-events.md');
 
 project.synth();

@@ -27,9 +27,10 @@ export const REFUSAL_EXIT: Record<string, number> = {
   [BROKER_ERROR.REASON_REQUIRED]: 16,
   [BROKER_ERROR.TOO_MANY_GROUPS]: 17,
   [BROKER_ERROR.INTERNAL_ERROR]: 18,
+  [BROKER_ERROR.SESSION_BUSY]: 19,
 };
 /** A code this version of the CLI does not know (a newer broker). */
-export const UNKNOWN_REFUSAL_EXIT = 19;
+export const UNKNOWN_REFUSAL_EXIT = 29;
 
 /** A failure the CLI reports as `error: <code>: <message>` and exits with. Messages carry no token. */
 export class CliError extends Error {

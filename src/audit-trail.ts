@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { AUDIT_EVENT, AUDIT_FIELD_PREFIX, DENIAL_REASON } from './private/contract';
 
@@ -12,6 +13,10 @@ export const AUDIT_METRIC = {
   GRANTED: 'ImpersonationGranted',
   DENIED: 'ImpersonationDenied',
   PROTECTED_TARGET_ATTEMPTS: 'ProtectedTargetAttempts',
+  /** Broker refusals of tokens not bound to the live user (and, with customChallenge, revoked ones). */
+  SUSPICIOUS_TOKENS: 'SuspiciousTokens',
+  /** groups: `impersonation.end_failed` events. */
+  SESSION_END_FAILURES: 'SessionEndFailures',
 } as const;
 
 /** @see CognitoImpersonationProps for the meaning and defaults of each. */
@@ -117,6 +122,15 @@ export class AuditTrail extends Construct {
     });
   }
 
+  /** Alarms as soon as a dead-letter queue holds an event (`<scope>/DeadLettersAlarm`): something failed for good. */
+  public watchDeadLetterQueue(scope: Construct, name: string, queue: sqs.IQueue): void {
+    this.addAlarm(scope, 'DeadLettersAlarm', `${name}-DeadLetters`, {
+      metric: deadLetterMetric(queue),
+      threshold: 1,
+      alarmDescription: `Impersonation: an event of the ${name} function failed after every retry and is in its dead-letter queue.`,
+    });
+  }
+
   /** An alarm on a metric derived from audit events matching `condition`: `<id>/MetricFilter` and `<id>/Alarm`. */
   public addEventAlarm(id: string, metricName: string, condition: string, threshold: number, description: string): cloudwatch.Alarm {
     const scope = new Construct(this, id);
@@ -188,4 +202,9 @@ export class AuditTrail extends Construct {
 /** The JSON path of an audit event field in the log group. */
 export function field(name: string): string {
   return `${AUDIT_FIELD_PREFIX}.${name}`;
+}
+
+/** How many messages wait in a dead-letter queue: the maximum over the alarm period, unless `props` say otherwise. */
+export function deadLetterMetric(queue: sqs.IQueue, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+  return queue.metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD, statistic: cloudwatch.Stats.MAXIMUM, ...props });
 }

@@ -14,10 +14,13 @@ import { Construct } from 'constructs';
 import { AuditDashboard } from './audit-dashboard';
 import { EventPublishing } from './audit-events';
 import { saveAuditQueries } from './audit-queries';
-import { AUDIT_METRIC, AuditTrail, field } from './audit-trail';
+import { AUDIT_METRIC, AuditTrail, deadLetterMetric, field } from './audit-trail';
 import type { ImpersonationDashboardOptions } from './dashboard-options';
+import { acknowledgeByDesign, acknowledgeInvocation } from './private/compliance';
 import { DENIAL_REASON, ENV, LIMITS, PATTERN, SOURCE, STRATEGY } from './private/contract';
+import { checkEnvironmentSize } from './private/environment-size';
 import { type HandlerFunctionOptions, type ImpersonationHost, scopeOf } from './private/host';
+import { acknowledgeRules } from './private/nag';
 import { checkWholeNumber } from './private/validation';
 import { CUSTOM_CHALLENGE_METRIC } from './strategies/custom-challenge';
 import { ImpersonationStrategy } from './strategy';
@@ -194,6 +197,19 @@ export interface CognitoImpersonationProps {
    * @default - the account's default event bus (when `publishEvents` is true)
    */
   readonly eventBus?: events.IEventBus;
+
+  /**
+   * Concurrency reserved for the broker (customChallenge, groups): at most this many
+   * impersonation requests run at once, which also bounds the Cognito calls they make
+   * (compliance packs such as NIST 800-53 R5 and HIPAA ask for a limit).
+   *
+   * Reserved concurrency is taken from the account's pool, and Lambda keeps at least 100
+   * unreserved: an account with the initial concurrency quota cannot reserve any, which is
+   * why there is no default.
+   *
+   * @default - no reserved concurrency
+   */
+  readonly brokerReservedConcurrency?: number;
 }
 
 /**
@@ -339,6 +355,7 @@ export class CognitoImpersonation extends Construct {
   private readonly auditTrail: AuditTrail;
   private readonly events?: EventPublishing;
   private dashboard?: cloudwatch.Dashboard;
+  private readonly encryptionKey?: kms.IKey;
   private readonly strategyName: string;
   private readonly functionsByName = new Map<string, lambda.Function>();
 
@@ -355,6 +372,7 @@ export class CognitoImpersonation extends Construct {
     };
 
     this.strategyName = props.strategy.strategyName;
+    this.encryptionKey = props.encryptionKey;
     this.metricNamespace = props.metricNamespace ?? 'CognitoImpersonation';
     this.auditTrail = new AuditTrail(this, 'AuditTrail', {
       retention: props.auditLogRetention ?? logs.RetentionDays.ONE_YEAR,
@@ -373,12 +391,14 @@ export class CognitoImpersonation extends Construct {
       userPool: props.userPool,
       replaceExistingTriggers: props.replaceExistingTriggers ?? false,
       userPoolSmsRole: props.userPoolSmsRole,
+      strategyName: this.strategyName,
       addFunction: (fnScope, fnId, options) => this.addFunction(fnScope, fnId, options, commonEnvironment),
     });
     const host: ImpersonationHost = {
       scope: this,
       userPool: props.userPool,
       encryptionKey: props.encryptionKey,
+      brokerReservedConcurrency: props.brokerReservedConcurrency,
       addFunction: (fnId, options) => this.addFunction(this, fnId, options, commonEnvironment),
       addPoolPolicy: (fn, ...statements) => new iam.Policy(scopeOf(fn), 'Policy', { roles: [fn.role!], statements }),
       attachTrigger: (operation, fn, lambdaVersion) => triggers.attach(operation, fn, lambdaVersion),
@@ -401,7 +421,7 @@ export class CognitoImpersonation extends Construct {
         ? [DENIAL_REASON.SUB_MISMATCH]
         : [DENIAL_REASON.TOKEN_REVOKED, DENIAL_REASON.SUB_MISMATCH];
       this.suspiciousTokenAlarm = host.addAuditAlarm('SuspiciousTokens', {
-        metricName: 'SuspiciousTokens',
+        metricName: AUDIT_METRIC.SUSPICIOUS_TOKENS,
         condition: suspicious.map((reason) => `(${host.auditCondition('denialReason', reason)})`).join(' || '),
         threshold: 1,
         description: `Impersonation: the broker was called with ${suspicious.length > 1 ? 'a revoked access token, or ' : ''}`
@@ -421,6 +441,12 @@ export class CognitoImpersonation extends Construct {
         source: SOURCE.PUBLISH_EVENTS,
         description: 'Publishes impersonation starts, ends and denials from the audit log to EventBridge',
         timeout: Duration.seconds(30),
+        invocation: {
+          by: 'CloudWatch Logs, as the audit log group\'s subscription',
+          asynchronous: true,
+          deadLetteredBy: 'its failed deliveries go to the events dead-letter queue, alarmed',
+          unreservedBecause: 'Invoked by the audit log\'s subscription in batches; a cap would only delay events.',
+        },
       }, {});
       this.events = new EventPublishing(this, 'Events', {
         logGroup: this.auditTrail.logGroup,
@@ -439,6 +465,7 @@ export class CognitoImpersonation extends Construct {
     this.alarms = this.auditTrail.alarms;
     this.deniedAlarm = this.auditTrail.deniedAlarm;
     this.protectedTargetAlarm = this.auditTrail.protectedTargetAlarm;
+    acknowledgeByDesign(this);
   }
 
   /**
@@ -516,6 +543,55 @@ export class CognitoImpersonation extends Construct {
   public metricEventsDeadLetters(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     if (!this.events) throw new Error('CognitoImpersonation: metricEventsDeadLetters needs publishEvents (or an eventBus)');
     return this.events.metricDeadLetters(props);
+  }
+
+  /**
+   * customChallenge and groups: the number of broker requests refused because the admin's
+   * access token was not bound to the live user (and, with customChallenge, was revoked),
+   * summed over 5 minutes by default: what `suspiciousTokenAlarm` watches.
+   *
+   * @param props metric options (period, statistic, ...)
+   */
+  public metricSuspiciousTokens(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    if (!this.suspiciousTokenAlarm) throw new Error(`CognitoImpersonation: metricSuspiciousTokens needs a strategy with a broker, not ${this.strategyName}`);
+    return this.auditTrail.metric(AUDIT_METRIC.SUSPICIOUS_TOKENS, props);
+  }
+
+  /**
+   * groups: the number of sessions whose end failed (`impersonation.end_failed`), summed over
+   * 5 minutes by default: what `sessionEndFailureAlarm` watches.
+   *
+   * @param props metric options (period, statistic, ...)
+   */
+  public metricSessionEndFailures(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    this.requireStrategy(STRATEGY.GROUPS, 'metricSessionEndFailures');
+    return this.auditTrail.metric(AUDIT_METRIC.SESSION_END_FAILURES, props);
+  }
+
+  /**
+   * groups: the number of session ends and sweeps waiting in `sessionDeadLetterQueue`, the
+   * maximum over 5 minutes by default: what `sessionDeadLetterAlarm` watches.
+   *
+   * @param props metric options (period, statistic, ...)
+   */
+  public metricSessionDeadLetters(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    this.requireStrategy(STRATEGY.GROUPS, 'metricSessionDeadLetters');
+    return deadLetterMetric(this.sessionDeadLetterQueue!, props);
+  }
+
+  /**
+   * The events waiting in the dead-letter queue of one of the construct's asynchronously
+   * invoked functions that has a queue of its own (a custom resource's, for example), the
+   * maximum over 5 minutes by default: what its dead-letters alarm watches.
+   *
+   * @param fn one of `functions`, with a dead-letter queue of its own
+   * @param props metric options (period, statistic, ...)
+   */
+  public metricFunctionDeadLetters(fn: lambda.IFunction, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    this.metricsOf(fn);
+    const queue = (fn as lambda.Function).deadLetterQueue;
+    if (!queue) throw new Error(`CognitoImpersonation: ${fn.node.path} has no dead-letter queue of its own`);
+    return deadLetterMetric(queue, props);
   }
 
   /**
@@ -597,6 +673,8 @@ export class CognitoImpersonation extends Construct {
       timeout: options.timeout ?? Duration.seconds(5),
       memorySize: options.memorySize ?? 256,
       environment: { ...common, ...options.environment },
+      reservedConcurrentExecutions: options.invocation.reservedConcurrency,
+      deadLetterQueue: options.invocation.asynchronous && !options.invocation.deadLetteredBy ? this.deadLetterQueue(scope, id) : undefined,
       logGroup: this.auditTrail.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
@@ -605,8 +683,29 @@ export class CognitoImpersonation extends Construct {
     });
     this.auditTrail.logGroup.grantWrite(role);
     this.auditTrail.watchFunction(scope, id, fn, options.refusesByThrowing ? options.source : undefined);
+    checkEnvironmentSize(fn, id);
+    acknowledgeInvocation(fn, options.invocation);
     this.functionsByName.set(id, fn);
     return fn;
+  }
+
+  /**
+   * Where an asynchronously invoked function's failed events go once Lambda's retries are
+   * spent: kept 14 days, encrypted (with encryptionKey when given), TLS only, and alarmed.
+   */
+  private deadLetterQueue(scope: Construct, name: string): sqs.Queue {
+    const queue = new sqs.Queue(scope, 'DeadLetterQueue', {
+      retentionPeriod: Duration.days(14),
+      encryption: this.encryptionKey ? sqs.QueueEncryption.KMS : sqs.QueueEncryption.SQS_MANAGED,
+      encryptionMasterKey: this.encryptionKey,
+      enforceSSL: true,
+    });
+    acknowledgeRules(queue, {
+      id: 'AwsSolutions-SQS3',
+      reason: `This queue is the dead-letter queue of the ${name} function (its DeadLetterConfig), not a queue that needs one.`,
+    });
+    this.auditTrail.watchDeadLetterQueue(scope, name, queue);
+    return queue;
   }
 }
 
@@ -634,4 +733,5 @@ function validateProps(props: CognitoImpersonationProps): void {
   if (props.publishEvents === false && props.eventBus) {
     throw new Error('CognitoImpersonation: publishEvents is false but an eventBus is given; drop one of them');
   }
+  checkRange('brokerReservedConcurrency', props.brokerReservedConcurrency, 1, Number.MAX_SAFE_INTEGER);
 }

@@ -1,10 +1,12 @@
-import { Annotations, CustomResource, Duration, Lazy } from 'aws-cdk-lib';
+import * as crypto from 'crypto';
+import { Annotations, CfnResource, CustomResource, Duration, Lazy, Stack } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { ATTACH_TRIGGERS, ATTACH_TRIGGERS_PROPERTY, type TriggerSlot, VERSIONED_SLOT } from './private/attach-triggers-contract';
-import { type HandlerFunctionOptions, scopeOf } from './private/host';
+import { type HandlerFunctionOptions, INVOCATION, scopeOf } from './private/host';
+import { checkUserPool } from './private/user-pool-checks';
 
 /**
  * True for a pool this CDK app defines (CloudFormation owns its LambdaConfig), false for
@@ -16,6 +18,16 @@ export function isOwnedUserPool(userPool: cognito.IUserPool): userPool is cognit
   return typeof (userPool as Partial<cognito.UserPool>).addTrigger === 'function';
 }
 
+/**
+ * A pool defined in the app, in another stack than `scope` (the common Auth stack / Support
+ * stack split). `addTrigger` would make each stack reference the other (the pool names the
+ * functions, the functions' policies name the pool): a cyclic reference. Its triggers are
+ * attached the way an imported pool's are, from the construct's stack.
+ */
+function isInAnotherStack(userPool: cognito.IUserPool, scope: Construct): boolean {
+  return Stack.of(userPool) !== Stack.of(scope);
+}
+
 /** What TriggerWiring needs from the construct that creates it. */
 export interface TriggerWiringProps {
   readonly userPool: cognito.IUserPool;
@@ -23,6 +35,8 @@ export interface TriggerWiringProps {
   readonly replaceExistingTriggers: boolean;
   /** Imported pools: the role the pool sends SMS with, which UpdateUserPool passes on. */
   readonly userPoolSmsRole?: iam.IRole;
+  /** The strategy, as error messages name it. */
+  readonly strategyName: string;
   /** The construct's function factory: audit log group, own role, alarms. */
   readonly addFunction: (scope: Construct, id: string, options: HandlerFunctionOptions) => lambda.Function;
 }
@@ -64,7 +78,7 @@ export class TriggerWiring {
   private attachment?: CustomResource;
 
   constructor(private readonly scope: Construct, private readonly props: TriggerWiringProps) {
-    if (isOwnedUserPool(props.userPool) && (props.replaceExistingTriggers || props.userPoolSmsRole)) {
+    if (isOwnedUserPool(props.userPool) && !isInAnotherStack(props.userPool, scope) && (props.replaceExistingTriggers || props.userPoolSmsRole)) {
       Annotations.of(scope).addWarningV2('cdk-cognito-impersonation:ownedPoolOptions',
         'replaceExistingTriggers and userPoolSmsRole only apply to imported user pools; this pool is defined in the app, '
         + 'so CloudFormation attaches the triggers.');
@@ -79,8 +93,12 @@ export class TriggerWiring {
    * @param lambdaVersion the event version (Pre Token Generation only)
    */
   public attach(operation: cognito.UserPoolOperation, fn: lambda.IFunction, lambdaVersion?: cognito.LambdaVersion): void {
-    if (isOwnedUserPool(this.props.userPool)) {
-      this.props.userPool.addTrigger(operation, fn, lambdaVersion);
+    const userPool = this.props.userPool;
+    if (isOwnedUserPool(userPool) && operation === cognito.UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG) {
+      checkUserPool(this.scope, userPool, { strategyName: this.props.strategyName, preTokenGenerationVersion: lambdaVersion });
+    }
+    if (isOwnedUserPool(userPool) && !isInAnotherStack(userPool, this.scope)) {
+      userPool.addTrigger(operation, fn, lambdaVersion);
       return;
     }
     const slot = this.slotOf(operation, lambdaVersion);
@@ -121,6 +139,7 @@ export class TriggerWiring {
       // Two Cognito calls, retried on throttling: far more than enough, and still well
       // under CloudFormation's wait for an answer.
       timeout: Duration.seconds(60),
+      invocation: INVOCATION.CUSTOM_RESOURCE,
     });
 
     const statements = [new iam.PolicyStatement({
@@ -148,6 +167,7 @@ export class TriggerWiring {
         [ATTACH_TRIGGERS_PROPERTY.USER_POOL_ID]: userPool.userPoolId,
         [ATTACH_TRIGGERS_PROPERTY.USER_POOL_ARN]: userPool.userPoolArn,
         [ATTACH_TRIGGERS_PROPERTY.REPLACE_EXISTING]: String(this.props.replaceExistingTriggers),
+        ...isOwnedUserPool(userPool) ? { [ATTACH_TRIGGERS_PROPERTY.POOL_DEFINITION]: this.definitionOf(userPool) } : {},
         [ATTACH_TRIGGERS_PROPERTY.TRIGGERS]: Lazy.any({
           produce: () => this.imported.map((t) => ({
             Slot: t.slot,
@@ -160,6 +180,25 @@ export class TriggerWiring {
     resource.node.addDependency(policy);
     this.attachment = resource;
     return resource;
+  }
+
+  /**
+   * A pool of another stack: a digest of its CloudFormation definition. CloudFormation
+   * rewrites the whole pool when its stack changes it, LambdaConfig included, which drops the
+   * triggers attached from here; a changed digest makes the attachment run again when this
+   * stack is deployed next (`cdk deploy --all` deploys the pool's stack first).
+   */
+  private definitionOf(userPool: cognito.UserPool): string {
+    Annotations.of(this.scope).addWarningV2('cdk-cognito-impersonation:poolInAnotherStack',
+      `The user pool is defined in the stack ${Stack.of(userPool).stackName}: its triggers are attached by a custom resource in `
+      + `${Stack.of(this.scope).stackName}. When ${Stack.of(userPool).stackName} changes the pool, CloudFormation rewrites its `
+      + `triggers; deploy ${Stack.of(this.scope).stackName} after it (cdk deploy --all does) to attach them again.`);
+    const pool = userPool.node.defaultChild as CfnResource;
+    return Lazy.string({
+      produce: () => crypto.createHash('sha256')
+        .update(JSON.stringify(Stack.of(pool).resolve((pool as any)._toCloudFormation())))
+        .digest('hex'),
+    });
   }
 
   /**

@@ -1,4 +1,5 @@
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import type { CognitoImpersonation } from '../src';
 import { STRATEGIES, opsStack } from './ops-fixtures';
@@ -19,10 +20,16 @@ function metricMethods(impersonation: CognitoImpersonation, strategy: string, ev
     methods.metricChallengeFailures = impersonation.metricChallengeFailures();
     methods.metricKeyRotationFailures = impersonation.metricKeyRotationFailures();
   }
+  if (strategy !== 'preTokenGeneration') methods.metricSuspiciousTokens = impersonation.metricSuspiciousTokens();
+  if (strategy === 'groups') {
+    methods.metricSessionEndFailures = impersonation.metricSessionEndFailures();
+    methods.metricSessionDeadLetters = impersonation.metricSessionDeadLetters();
+  }
   if (events) methods.metricEventsDeadLetters = impersonation.metricEventsDeadLetters();
   for (const fn of impersonation.functions) {
     methods[`metricFunctionErrors(${fn.node.scope!.node.id})`] = impersonation.metricFunctionErrors(fn);
     methods[`metricFunctionThrottles(${fn.node.scope!.node.id})`] = impersonation.metricFunctionThrottles(fn);
+    if ((fn as lambda.Function).deadLetterQueue) methods[`metricFunctionDeadLetters(${fn.node.scope!.node.id})`] = impersonation.metricFunctionDeadLetters(fn);
   }
   return methods;
 }

@@ -72,7 +72,7 @@ describe.each([
       })));
   });
 
-  test('the attaching function may describe and update this pool, write its logs, and nothing else', () => {
+  test('the attaching function may describe and update this pool, write its logs and its dead letters, and nothing else', () => {
     const { stack, template, attachFunction, impersonation } = build(importPool);
     const statements = statementsOf(template, logicalId(stack, attachFunction.role));
     expect(statements).toEqual(expect.arrayContaining([{
@@ -85,7 +85,14 @@ describe.each([
       'cognito-idp:UpdateUserPool',
       'logs:CreateLogStream',
       'logs:PutLogEvents',
+      'sqs:SendMessage',
     ]);
+    // CloudFormation invokes custom resources asynchronously: failed events go to its own queue.
+    const deadLetters = statements.find((s) => [s.Action].flat().includes('sqs:SendMessage'));
+    const queue = attachFunction.node.scope!.node.findChild('DeadLetterQueue');
+    expect(deadLetters.Resource).toEqual({ 'Fn::GetAtt': [logicalId(stack, queue), 'Arn'] });
+    expect(template.toJSON().Resources[logicalId(stack, attachFunction)].Properties.DeadLetterConfig)
+      .toEqual({ TargetArn: { 'Fn::GetAtt': [logicalId(stack, queue), 'Arn'] } });
     const logs = statements.find((s) => [s.Action].flat().includes('logs:PutLogEvents'));
     expect(logs.Resource).toEqual({ 'Fn::GetAtt': [logicalId(stack, impersonation.auditLogGroup), 'Arn'] });
     const role = template.toJSON().Resources[logicalId(stack, attachFunction.role)];
@@ -190,6 +197,7 @@ describe('TriggerWiring', () => {
       userPool: pool,
       replaceExistingTriggers: options.replace ?? false,
       userPoolSmsRole: options.smsRole ? iam.Role.fromRoleArn(stack, 'SmsRole', 'arn:aws:iam::123456789012:role/sms') : undefined,
+      strategyName: 'customChallenge',
       addFunction: (scope, id) => {
         created.push(id);
         // As the construct does: the function in a scope of its own.

@@ -40,6 +40,21 @@ export function readSlot(config: LambdaConfigType, slot: TriggerSlot): SlotHolde
   return arn ? { lambdaArn: arn } : undefined;
 }
 
+/**
+ * Every function a slot names. Cognito keeps one Pre Token Generation function and reports
+ * it under both names; should they ever differ (the legacy `PreTokenGeneration` naming
+ * another function than `PreTokenGenerationConfig`), both count, so that neither is
+ * overwritten unnoticed.
+ */
+export function holdersOf(config: LambdaConfigType, slot: TriggerSlot): SlotHolder[] {
+  const holder = readSlot(config, slot);
+  const legacy = slot === VERSIONED_SLOT ? config.PreTokenGeneration : undefined;
+  if (holder && legacy && functionIdentity(legacy) !== functionIdentity(holder.lambdaArn)) {
+    return [holder, { lambdaArn: legacy, lambdaVersion: 'V1_0' }];
+  }
+  return holder ? [holder] : [];
+}
+
 /** A copy of `config` with `slot` holding `holder`, or emptied. Other keys are untouched. */
 export function writeSlot(config: LambdaConfigType, slot: TriggerSlot, holder: SlotHolder | undefined): LambdaConfigType {
   const next: LambdaConfigType = { ...config };
@@ -131,10 +146,11 @@ export function planSlots(input: PlanInput): Plan {
     const holder = readSlot(input.current, slot);
     const want = input.wanted[slot];
     if (want) {
-      if (holder && !isOurs(holder)) {
-        claimForeignSlot(input, replaced, slot, holder);
+      const foreign = holdersOf(input.current, slot).find((h) => !isOurs(h));
+      if (foreign) {
+        claimForeignSlot(input, replaced, slot, foreign);
       }
-      set(slot, holder, want);
+      set(slot, foreign ?? holder, want);
     } else if (input.released.includes(slot) && isOurs(holder)) {
       set(slot, holder, input.replaced[slot]);
     }
@@ -146,6 +162,10 @@ function claimForeignSlot(input: PlanInput, replaced: SlotMap, slot: TriggerSlot
   if (!input.replaceExisting) {
     throw new TriggerAttachmentError(
       `The ${slot} trigger of the user pool is held by ${holder.lambdaArn}, which is not a function of this construct. `
+      + (slot === VERSIONED_SLOT
+        ? 'Cognito keeps one Pre Token Generation function, named by both LambdaConfig.PreTokenGeneration (the legacy '
+          + 'trigger) and PreTokenGenerationConfig.LambdaArn, so the construct\'s cannot be added beside it. '
+        : '')
       + 'Remove it from the pool, or set replaceExistingTriggers to replace it (it is put back when the construct is removed).',
     );
   }

@@ -27,6 +27,11 @@ export const ATTACH_TRIGGERS_PROPERTY = {
   REPLACE_EXISTING: 'ReplaceExistingTriggers',
   /** A list of `{ Slot, LambdaArn, LambdaVersion? }`, one per slot. */
   TRIGGERS: 'Triggers',
+  /**
+   * A pool defined in another stack of the app: a digest of its definition, so that the
+   * attachment runs again after that stack rewrote the pool's triggers. Not read by the handler.
+   */
+  POOL_DEFINITION: 'UserPoolDefinition',
 } as const;
 
 /**

@@ -26,6 +26,70 @@ export interface HandlerFunctionOptions {
    * @default false
    */
   readonly refusesByThrowing?: boolean;
+  /** Who invokes the function: decides its dead-letter queue and reserved concurrency. */
+  readonly invocation: FunctionInvocation;
+}
+
+/**
+ * Who invokes a function, which decides its safeguards: an asynchronously invoked function
+ * gets a dead-letter queue (encrypted, alarmed); reserved concurrency where a cap protects
+ * something. What a function does not have is recorded, with the reason, for cdk-nag's
+ * NIST 800-53 R5 and HIPAA packs (LambdaDLQ, LambdaConcurrency).
+ */
+export interface FunctionInvocation {
+  /** Who invokes it, as the reasons name it ("Cognito, as a user pool trigger"). */
+  readonly by: string;
+  /** Invoked asynchronously (no caller waits for the result): failed events go to a dead-letter queue. */
+  readonly asynchronous: boolean;
+  /**
+   * For an asynchronous function whose failed events are kept by an on-failure destination
+   * of its own (a queue shared with other senders): why, recorded for cdk-nag (LambdaDLQ).
+   * The function then gets no dead-letter queue of its own.
+   * @default - an asynchronous function gets a dead-letter queue of its own
+   */
+  readonly deadLetteredBy?: string;
+  /** @default - no reserved concurrency */
+  readonly reservedConcurrency?: number;
+  /**
+   * Why the function reserves no concurrency, recorded for cdk-nag.
+   * @default - no record: the finding is the user's to settle (the broker: brokerReservedConcurrency)
+   */
+  readonly unreservedBecause?: string;
+}
+
+/** The invocations of the construct's functions. */
+export const INVOCATION = {
+  /** Cognito invokes triggers synchronously, in every sign-in of the pool. */
+  TRIGGER: {
+    by: 'Cognito, as a user pool trigger',
+    asynchronous: false,
+    unreservedBecause: 'A user pool trigger runs in every sign-in of the pool: a concurrency cap of its own would throttle '
+      + 'ordinary users\' sign-ins, which this construct must never break.',
+  },
+  /** Secrets Manager invokes a rotation function synchronously, four steps per rotation. */
+  ROTATION: {
+    by: 'Secrets Manager, as the rotation function',
+    asynchronous: false,
+    unreservedBecause: 'Invoked by Secrets Manager a few times per rotation, one rotation at a time: nothing to cap.',
+  },
+  /** CloudFormation invokes custom resource handlers asynchronously, once per deployment change. */
+  CUSTOM_RESOURCE: {
+    by: 'CloudFormation, as a custom resource',
+    asynchronous: true,
+    unreservedBecause: 'Invoked by CloudFormation when the stack changes, one event at a time: nothing to cap.',
+  },
+  /** EventBridge Scheduler invokes its targets asynchronously, at each session's expiry. */
+  SCHEDULE: {
+    by: 'EventBridge Scheduler, at a session\'s expiry',
+    asynchronous: true,
+    unreservedBecause: 'Session expiries are spread over time and retried by EventBridge Scheduler when throttled; a '
+      + 'cap would only delay the removal of borrowed groups.',
+  },
+} as const satisfies Record<string, FunctionInvocation>;
+
+/** The broker: invoked synchronously by support tooling; a cap is the user's choice (brokerReservedConcurrency). */
+export function brokerInvocation(reservedConcurrency?: number): FunctionInvocation {
+  return { by: 'support tooling, as the broker', asynchronous: false, reservedConcurrency };
 }
 
 /** An alarm on a metric derived from the audit events. */
@@ -53,8 +117,10 @@ export interface ImpersonationHost {
   /** Where the strategy defines its resources: the CognitoImpersonation construct. */
   readonly scope: Construct;
   readonly userPool: cognito.IUserPool;
-  /** The construct's KMS key, if one was given (audit log, signing key secret). */
+  /** The construct's KMS key, if one was given (audit log, signing key secret, dead-letter queues). */
   readonly encryptionKey?: kms.IKey;
+  /** The broker's reserved concurrency (brokerReservedConcurrency), if any. */
+  readonly brokerReservedConcurrency?: number;
   /**
    * A function with its own role, logging to the audit trail, watched by alarms: all of it
    * in a scope of its own named `id` (`<id>/Role`, `<id>/Function`, `<id>/ErrorsAlarm`, ...),

@@ -8,7 +8,7 @@ import { BROKER_LOOKUP_ACTIONS } from './broker';
 import type { CustomChallengeStrategyOptions } from './custom-challenge-options';
 import { validateLambdaVersion } from './pre-token-trigger';
 import { AUDIT_EVENT, ENV, PATTERN, SELF_SERVICE_SCOPE, SOURCE, STRATEGY } from '../private/contract';
-import type { ImpersonationHost, StrategyResources } from '../private/host';
+import { INVOCATION, type ImpersonationHost, type StrategyResources, brokerInvocation } from '../private/host';
 import { checkWholeNumber } from '../private/validation';
 
 /** The metrics of the customChallenge strategy's audit alarms (the construct's metric methods return them). */
@@ -134,16 +134,19 @@ export function defineCustomChallenge(host: ImpersonationHost, settings: CustomC
     source: SOURCE.DEFINE_AUTH_CHALLENGE,
     description: 'Cognito Define Auth Challenge trigger: one custom challenge, on the impersonation client only',
     environment: triggerEnvironment,
+    invocation: INVOCATION.TRIGGER,
   });
   const create = host.addFunction('CreateAuthChallenge', {
     source: SOURCE.CREATE_AUTH_CHALLENGE,
     description: 'Cognito Create Auth Challenge trigger: a one-time nonce per impersonation sign-in',
     environment: triggerEnvironment,
+    invocation: INVOCATION.TRIGGER,
   });
   const verify = host.addFunction('VerifyAuthChallenge', {
     source: SOURCE.VERIFY_AUTH_CHALLENGE,
     description: 'Cognito Verify Auth Challenge trigger: checks the broker\'s HMAC assertion',
     environment: { ...triggerEnvironment, [ENV.SECRET_ARN]: signingKey.secretArn },
+    invocation: INVOCATION.TRIGGER,
   });
   const preToken = host.addFunction('PreTokenGeneration', {
     source: SOURCE.PRE_TOKEN_GENERATION,
@@ -155,6 +158,7 @@ export function defineCustomChallenge(host: ImpersonationHost, settings: CustomC
       ...(settings.suppressedScopes.length > 0 ? { [ENV.SUPPRESSED_SCOPES]: JSON.stringify(settings.suppressedScopes) } : {}),
     },
     refusesByThrowing: true,
+    invocation: INVOCATION.TRIGGER,
   });
   for (const fn of [define, create, verify, preToken]) {
     fn.addToRolePolicy(readClientId);
@@ -178,6 +182,7 @@ export function defineCustomChallenge(host: ImpersonationHost, settings: CustomC
     },
     timeout: Duration.seconds(15),
     memorySize: 512,
+    invocation: brokerInvocation(host.brokerReservedConcurrency),
   });
   host.addPoolPolicy(broker, new iam.PolicyStatement({
     actions: [
@@ -226,6 +231,7 @@ function addRotation(host: ImpersonationHost, signingKey: secretsmanager.Secret,
     description: 'Rotates the impersonation signing key (Secrets Manager rotation function)',
     environment: { [ENV.SECRET_ARN]: signingKey.secretArn, [ENV.USER_POOL_ID]: host.userPool.userPoolId },
     timeout: Duration.seconds(30),
+    invocation: INVOCATION.ROTATION,
   });
   rotate.addToRolePolicy(new iam.PolicyStatement({
     actions: [
@@ -248,7 +254,9 @@ function addRotation(host: ImpersonationHost, signingKey: secretsmanager.Secret,
     rotationLambdaArn: rotate.functionArn,
     rotationRules: { scheduleExpression: `rate(${interval.toDays()} days)` },
   });
-  schedule.addDependency(permission);
+  // node.addDependency: CfnResource#addDependency is deprecated in recent aws-cdk-lib, and
+  // addResourceDependency is newer than the peer minimum.
+  schedule.node.addDependency(permission);
   schedule.node.addDependency(rotate);
   return rotate;
 }

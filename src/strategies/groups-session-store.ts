@@ -1,4 +1,4 @@
-import { ArnFormat, CfnResource, CustomResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, CustomResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -6,8 +6,10 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { AUDIT_METRIC, deadLetterMetric } from '../audit-trail';
 import { AUDIT_EVENT, ENV, SOURCE } from '../private/contract';
-import { type ImpersonationHost, scopeOf } from '../private/host';
+import { INVOCATION, type ImpersonationHost, scopeOf } from '../private/host';
+import { acknowledgeRules, acknowledgeWildcardResources, inCompliancePacks } from '../private/nag';
 
 /**
  * The durable parts of the groups strategy's session lifecycle: the session table, the
@@ -63,6 +65,9 @@ export class SessionStore extends Construct {
       pointInTimeRecovery: true,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    acknowledgeRules(this.table, ...inCompliancePacks('DynamoDBInBackupPlan',
+      'The table holds only the open sessions (minutes to hours each), with point-in-time recovery; the audit log is the '
+      + 'record of every session. A backup plan would keep copies of state that is meaningless once the session ends.'));
 
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
       encryption: key ? sqs.QueueEncryption.KMS : sqs.QueueEncryption.SQS_MANAGED,
@@ -70,16 +75,16 @@ export class SessionStore extends Construct {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    suppress(this.deadLetterQueue, 'AwsSolutions-SQS3',
-      'This queue is itself the dead-letter queue of the session schedules and of the functions that end sessions.');
+    acknowledgeRules(this.deadLetterQueue, { id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter queue of the session schedules and of the functions that end sessions.' });
     this.deadLetterAlarm = props.host.addAlarm(this, 'DeadLetterAlarm', {
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
+      metric: deadLetterMetric(this.deadLetterQueue),
       threshold: 1,
       description: 'Impersonation (groups): a session end or sweep could not be delivered or failed every retry. '
         + 'Borrowed groups may still be on an admin: see the README, "When the dead-letter alarm fires".',
     });
     this.endFailureAlarm = props.host.addAuditAlarm('SessionEndFailures', {
-      metricName: 'SessionEndFailures',
+      metricName: AUDIT_METRIC.SESSION_END_FAILURES,
       condition: props.host.auditCondition('event', AUDIT_EVENT.END_FAILED),
       threshold: 1,
       description: 'Impersonation (groups): ending a session failed; it is retried (Lambda, then the sweeper every 5 minutes).',
@@ -165,7 +170,7 @@ export class SessionStore extends Construct {
         );
       }
     }
-    suppressScheduleWildcard(policy);
+    acknowledgeScheduleWildcard(policy);
     return policy;
   }
 
@@ -219,6 +224,7 @@ export class SessionStore extends Construct {
       environment: { ...environment, [ENV.SESSION_LEASE_SECONDS]: leaseSecondsFor(END_ALL_TIMEOUT) },
       // May wait for a session another function holds (its lease) before ending it.
       timeout: END_ALL_TIMEOUT,
+      invocation: INVOCATION.CUSTOM_RESOURCE,
     });
     const resource = new CustomResource(this, 'EndAllOnDelete', {
       serviceToken: fn.functionArn,
@@ -238,23 +244,17 @@ export class SessionStore extends Construct {
   }
 }
 
+/** Any account and region, fixed or the stack's pseudo parameters; this construct's schedule group only. */
+const SCHEDULES_OF_GROUP = /^arn:<AWS::Partition>:scheduler:(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|\d{12}):schedule\/<[A-Za-z0-9]+>\/\*$/;
+
 /**
  * cdk-nag: session schedules are created at run time, one per session, so their names are
  * not known at synth time; the policy names the construct's schedule group and nothing
  * wider. Recorded on the policy itself, so that stacks using the construct need no
  * suppression of their own. Only the `schedule/<group>/*` resource is covered.
  */
-function suppressScheduleWildcard(policy: iam.Policy): void {
-  (policy.node.defaultChild as CfnResource).addMetadata('cdk_nag', {
-    rules_to_suppress: [{
-      id: 'AwsSolutions-IAM5',
-      reason: 'Session schedules are created at run time, one per session: the resource is this construct\'s '
-        + 'schedule group (schedule/<group>/*), not any other group.',
-      applies_to: [{ regex: '/^Resource::arn:<AWS::Partition>:scheduler:[^:]+:[^:]+:schedule\\/<[A-Za-z0-9]+>\\/\\*$/' }],
-    }],
-  });
-}
-
-function suppress(construct: Construct, id: string, reason: string): void {
-  (construct.node.defaultChild as CfnResource).addMetadata('cdk_nag', { rules_to_suppress: [{ id, reason }] });
+function acknowledgeScheduleWildcard(policy: iam.Policy): void {
+  acknowledgeWildcardResources(policy, SCHEDULES_OF_GROUP,
+    'Session schedules are created at run time, one per session: the resource is this construct\'s '
+    + 'schedule group (schedule/<group>/*), not any other group.');
 }

@@ -6,7 +6,10 @@ import { BROKER_LOOKUP_ACTIONS } from './broker';
 import type { GroupsStrategyOptions } from './groups-options';
 import { SESSION_FUNCTION_TIMEOUT, SessionStore, leaseSecondsFor } from './groups-session-store';
 import { ENV, LIMITS, SOURCE, STRATEGY } from '../private/contract';
-import type { ImpersonationHost, StrategyResources } from '../private/host';
+import { INVOCATION, type ImpersonationHost, type StrategyResources, brokerInvocation } from '../private/host';
+
+/** Where EndSession's and the sweeper's failed invocations go (SessionStore.deadLetter). */
+const SESSION_DEAD_LETTERS = 'its failed events go to the sessions dead-letter queue (shared with the schedules), alarmed';
 
 /** The groups strategy's session durations, checked, in minutes. */
 export interface GroupsSettings {
@@ -56,12 +59,14 @@ export function defineGroups(host: ImpersonationHost, settings: GroupsSettings):
     environment: lifecycleEnvironment,
     // At most 100 removals; the lease of its claims is this plus a minute.
     timeout: SESSION_FUNCTION_TIMEOUT,
+    invocation: { ...INVOCATION.SCHEDULE, deadLetteredBy: SESSION_DEAD_LETTERS },
   });
   const sweeper = host.addFunction('Sweeper', {
     source: SOURCE.SWEEPER,
     description: 'Ends groups impersonation sessions whose expiry was missed or whose start or end died',
     environment: lifecycleEnvironment,
     timeout: SESSION_FUNCTION_TIMEOUT,
+    invocation: { ...INVOCATION.SCHEDULE, by: 'EventBridge Scheduler, every 5 minutes', deadLetteredBy: SESSION_DEAD_LETTERS },
   });
   const endAll = store.endAllOnDelete(lifecycleEnvironment);
   const endAllPolicies: Construct[] = [];
@@ -94,6 +99,7 @@ export function defineGroups(host: ImpersonationHost, settings: GroupsSettings):
     // A start may end a previous session and add up to 100 groups, one call each.
     timeout: SESSION_FUNCTION_TIMEOUT,
     memorySize: 512,
+    invocation: brokerInvocation(host.brokerReservedConcurrency),
   });
   host.addPoolPolicy(broker, new iam.PolicyStatement({
     actions: [

@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { PreTokenGenerationStrategyOptions } from './pre-token-generation-options';
 import { validateClaimName, validateLambdaVersion } from './pre-token-trigger';
 import { ENV, SOURCE, STRATEGY } from '../private/contract';
-import type { ImpersonationHost, StrategyResources } from '../private/host';
+import { INVOCATION, type ImpersonationHost, type StrategyResources } from '../private/host';
 
 /** The preTokenGeneration strategy's options, checked, with their defaults. */
 export interface PreTokenGenerationSettings {
@@ -26,6 +26,7 @@ export function definePreTokenGeneration(host: ImpersonationHost, settings: PreT
     description: 'Cognito Pre Token Generation trigger: adds the impersonation claim to an admin\'s tokens',
     environment: { [ENV.STRATEGY]: STRATEGY.PRE_TOKEN_GENERATION, [ENV.CLAIM_NAME]: settings.claimName },
     refusesByThrowing: true,
+    invocation: INVOCATION.TRIGGER,
   });
   // Exactly the read calls the handler makes, on this pool only. A separate policy (not
   // the role's default one) because the pool depends on the function through its trigger.

@@ -154,6 +154,33 @@ describe('planSlots', () => {
       .toThrow(`The PreTokenGeneration trigger of the user pool is held by ${THEIRS.preToken}, which is not a function of this construct.`);
   });
 
+  describe('a legacy Pre Token Generation trigger (LambdaConfig.PreTokenGeneration)', () => {
+    // As DescribeUserPool reports an imported pool with a legacy trigger: both names, one function.
+    const legacy = { ...existingTriggers(), PreTokenGeneration: THEIRS.preToken, PreTokenGenerationConfig: { LambdaArn: THEIRS.preToken, LambdaVersion: 'V1_0' as const } };
+
+    test('is refused with a message that names both fields and the way out', () => {
+      expect(() => plan({ current: legacy, wanted: challenge }))
+        .toThrow(/held by .*function:app-pre-token.*LambdaConfig\.PreTokenGeneration \(the legacy trigger\) and PreTokenGenerationConfig\.LambdaArn.*replaceExistingTriggers/s);
+    });
+
+    test('is replaced with replaceExistingTriggers, both fields consistently, and recorded for the restore', () => {
+      const result = plan({ current: legacy, wanted: challenge, replaceExisting: true });
+      expect(result.lambdaConfig.PreTokenGeneration).toBe(OURS.preToken);
+      expect(result.lambdaConfig.PreTokenGenerationConfig).toEqual({ LambdaArn: OURS.preToken, LambdaVersion: 'V2_0' });
+      expect(result.replaced.PreTokenGeneration).toEqual(preToken(THEIRS.preToken, 'V1_0'));
+    });
+
+    test('the two fields naming different functions: the legacy one is not overwritten unnoticed', () => {
+      // PreTokenGenerationConfig holds ours (from an earlier deployment), the legacy field another function.
+      const split = { ...existingTriggers(), PreTokenGeneration: THEIRS.preToken, PreTokenGenerationConfig: { LambdaArn: OURS.preToken, LambdaVersion: 'V2_0' as const } };
+      expect(() => plan({ current: split, wanted: challenge })).toThrow(TriggerAttachmentError);
+      const replacing = plan({ current: split, wanted: challenge, replaceExisting: true });
+      expect(replacing.lambdaConfig.PreTokenGeneration).toBe(OURS.preToken);
+      expect(replacing.changes.map((c) => c.slot)).toContain('PreTokenGeneration');
+      expect(replacing.replaced.PreTokenGeneration).toEqual(preToken(THEIRS.preToken, 'V1_0'));
+    });
+  });
+
   test('replacing is opt-in, and records what it replaced', () => {
     const current = { ...existingTriggers(), DefineAuthChallenge: THEIRS.define, PreTokenGeneration: THEIRS.preToken };
     const result = plan({ current, wanted: challenge, replaceExisting: true });
