@@ -75,8 +75,10 @@ export class SessionStore extends Construct {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    acknowledgeRules(this.deadLetterQueue, { id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter queue of the session schedules and of the functions that end sessions.' });
+    acknowledgeRules(this.deadLetterQueue, {
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter queue of the session schedules and of the functions that end sessions.',
+    });
     this.deadLetterAlarm = props.host.addAlarm(this, 'DeadLetterAlarm', {
       metric: deadLetterMetric(this.deadLetterQueue),
       threshold: 1,
