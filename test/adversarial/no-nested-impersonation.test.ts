@@ -10,11 +10,7 @@
  *   only: a refresh never carries it, a second sign-in names only its own target, and the
  *   impersonated customer cannot impersonate anyone.
  */
-import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SchedulerClient } from '@aws-sdk/client-scheduler';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { mockClient } from 'aws-sdk-client-mock';
+import { brokerClientStubs, customChallengeBrokerEnv, groupsBrokerWorld } from './kit/broker';
 import { AuditLog, freshContainer, withEnv, type BundledHandler } from './kit/bundles';
 import { FakeCognito } from './kit/fake-cognito';
 import { ADMIN_SCOPE, CANONICAL_ISSUER, DEDICATED_CLIENT_ID, JwksServer, POOL_ID, PoolSigningKey } from './kit/tokens';
@@ -26,16 +22,12 @@ import { FakeWorld } from '../lambda-src/fixtures/groups-world';
 
 const ADMIN_GROUP = 'support-impersonators';
 const POOL_KEY = new PoolSigningKey();
-const cognitoMock = mockClient(CognitoIdentityProviderClient);
-const secretsMock = mockClient(SecretsManagerClient);
-const schedulerMock = mockClient(SchedulerClient);
-const dynamodbMock = mockClient(DynamoDBClient);
+const stubs = brokerClientStubs();
 
 let audit: AuditLog;
 let restoreEnv: () => void = () => undefined;
 
 beforeEach(() => {
-  [cognitoMock, secretsMock, schedulerMock, dynamodbMock].forEach((m) => m.reset());
   audit = new AuditLog();
 });
 
@@ -44,28 +36,19 @@ afterEach(() => {
   jest.restoreAllMocks();
 });
 
-afterAll(() => [cognitoMock, secretsMock, schedulerMock, dynamodbMock].forEach((m) => m.restore()));
-
 describe('customChallenge: an impersonation token starts nothing', () => {
   let pool: FakeCognito;
   let broker: BundledHandler;
 
   beforeEach(() => {
-    restoreEnv = withEnv({
-      [ENV.STRATEGY]: STRATEGY.CUSTOM_CHALLENGE,
-      [ENV.USER_POOL_ID]: POOL_ID,
-      [ENV.CLIENT_ID]: DEDICATED_CLIENT_ID,
-      [ENV.SECRET_ARN]: SECRET_ARN,
-      [ENV.ADMIN_GROUP]: ADMIN_GROUP,
-      [ENV.PROTECTED_GROUPS]: JSON.stringify([ADMIN_GROUP]),
-    });
+    restoreEnv = withEnv(customChallengeBrokerEnv(ADMIN_GROUP));
     new JwksServer().publish(CANONICAL_ISSUER, POOL_KEY.jwks).start();
     pool = new FakeCognito(POOL_KEY);
     pool.addUser('alice', { groups: [ADMIN_GROUP] });
     pool.addUser('bob', { groups: ['customers'] });
     pool.addUser('carol', { groups: ['customers'] });
-    pool.install(cognitoMock);
-    new FakeSecret(SECRET_ARN).install(secretsMock);
+    pool.install(stubs.cognito);
+    new FakeSecret(SECRET_ARN).install(stubs.secrets);
     broker = freshContainer('broker');
   });
 
@@ -111,13 +94,9 @@ describe('groups: borrowed groups never become the admin\'s own', () => {
 
   beforeEach(() => {
     restoreEnv = setGroupsEnv();
-    world = new FakeWorld(GROUPS_TEST_ENV.userPoolId, GROUPS_TEST_ENV.scheduleGroup, GROUPS_TEST_ENV.tableName);
-    for (const user of Object.values(USERS)) world.addUser(user.username, user.groups, { enabled: (user as { enabled?: boolean }).enabled });
+    world = groupsBrokerWorld(stubs);
     // A group carol shares with bob that alice lacks: the one a snapshot taken while borrowing would keep.
     world.users.get(USERS.carol.username)!.groups.push('beta-testers');
-    world.install({ cognito: cognitoMock, scheduler: schedulerMock, dynamodb: dynamodbMock });
-    jest.spyOn(Date, 'now').mockImplementation(() => world.now);
-    new JwksServer().publish(world.tokens.issuer, world.tokens.jwks).start();
     broker = freshContainer('broker');
   });
 
@@ -174,7 +153,7 @@ describe('preTokenGeneration: a token carrying the claim impersonates no further
     pool.addUser('alice', { groups: [ADMIN_GROUP] });
     pool.addUser('bob', { groups: ['customers'] });
     pool.addUser('carol', { groups: ['customers'] });
-    pool.install(cognitoMock);
+    pool.install(stubs.cognito);
     trigger = freshContainer('pre-token-generation');
   });
 

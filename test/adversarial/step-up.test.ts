@@ -3,33 +3,25 @@
  * tokens. A `start` needs a sign-in (`auth_time`) at most that old; a token refreshed from an
  * old sign-in (new iat, old auth_time) does not pass; ending and listing are never refused for it.
  */
-import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SchedulerClient } from '@aws-sdk/client-scheduler';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { mockClient } from 'aws-sdk-client-mock';
+import { brokerClientStubs, customChallengeBrokerEnv, groupsBrokerWorld } from './kit/broker';
 import { AuditLog, freshContainer, withEnv, type BundledHandler } from './kit/bundles';
 import { FakeCognito } from './kit/fake-cognito';
-import { CANONICAL_ISSUER, DEDICATED_CLIENT_ID, JwksServer, POOL_ID, PoolSigningKey } from './kit/tokens';
-import { AUDIT_EVENT, BROKER_ERROR, DENIAL_REASON, ENV, STRATEGY } from '../../src/private/contract';
+import { CANONICAL_ISSUER, JwksServer, PoolSigningKey } from './kit/tokens';
+import { AUDIT_EVENT, BROKER_ERROR, DENIAL_REASON, ENV } from '../../src/private/contract';
 import { FakeSecret, SECRET_ARN } from '../lambda-src/fixtures/challenge';
 import { lambdaContext } from '../lambda-src/fixtures/common';
-import { GROUPS_TEST_ENV, USERS, setGroupsEnv } from '../lambda-src/fixtures/groups';
+import { USERS, setGroupsEnv } from '../lambda-src/fixtures/groups';
 import { FakeWorld } from '../lambda-src/fixtures/groups-world';
 
 const ADMIN_GROUP = 'support-impersonators';
 const POOL_KEY = new PoolSigningKey();
 const MAX_AGE_SECONDS = 900;
-const cognitoMock = mockClient(CognitoIdentityProviderClient);
-const secretsMock = mockClient(SecretsManagerClient);
-const schedulerMock = mockClient(SchedulerClient);
-const dynamodbMock = mockClient(DynamoDBClient);
+const stubs = brokerClientStubs();
 
 let audit: AuditLog;
 let restoreEnv: () => void = () => undefined;
 
 beforeEach(() => {
-  [cognitoMock, secretsMock, schedulerMock, dynamodbMock].forEach((m) => m.reset());
   audit = new AuditLog();
 });
 
@@ -38,29 +30,19 @@ afterEach(() => {
   jest.restoreAllMocks();
 });
 
-afterAll(() => [cognitoMock, secretsMock, schedulerMock, dynamodbMock].forEach((m) => m.restore()));
-
 describe('customChallenge', () => {
   let pool: FakeCognito;
   let broker: BundledHandler;
   const now = () => Math.floor(Date.now() / 1000);
 
   function setUp(maxAge: string | undefined): void {
-    restoreEnv = withEnv({
-      [ENV.STRATEGY]: STRATEGY.CUSTOM_CHALLENGE,
-      [ENV.USER_POOL_ID]: POOL_ID,
-      [ENV.CLIENT_ID]: DEDICATED_CLIENT_ID,
-      [ENV.SECRET_ARN]: SECRET_ARN,
-      [ENV.ADMIN_GROUP]: ADMIN_GROUP,
-      [ENV.PROTECTED_GROUPS]: JSON.stringify([ADMIN_GROUP]),
-      [ENV.MAX_ADMIN_AUTH_AGE_SECONDS]: maxAge,
-    });
+    restoreEnv = withEnv(customChallengeBrokerEnv(ADMIN_GROUP, { [ENV.MAX_ADMIN_AUTH_AGE_SECONDS]: maxAge }));
     new JwksServer().publish(CANONICAL_ISSUER, POOL_KEY.jwks).start();
     pool = new FakeCognito(POOL_KEY);
     pool.addUser('alice', { groups: [ADMIN_GROUP] });
     pool.addUser('bob', { groups: ['customers'] });
-    pool.install(cognitoMock);
-    new FakeSecret(SECRET_ARN).install(secretsMock);
+    pool.install(stubs.cognito);
+    new FakeSecret(SECRET_ARN).install(stubs.secrets);
     broker = freshContainer('broker');
   }
 
@@ -131,11 +113,7 @@ describe('groups: only start needs a recent sign-in', () => {
       restoreLimit();
       restoreGroups();
     };
-    world = new FakeWorld(GROUPS_TEST_ENV.userPoolId, GROUPS_TEST_ENV.scheduleGroup, GROUPS_TEST_ENV.tableName);
-    for (const user of Object.values(USERS)) world.addUser(user.username, user.groups, { enabled: (user as { enabled?: boolean }).enabled });
-    world.install({ cognito: cognitoMock, scheduler: schedulerMock, dynamodb: dynamodbMock });
-    jest.spyOn(Date, 'now').mockImplementation(() => world.now);
-    new JwksServer().publish(world.tokens.issuer, world.tokens.jwks).start();
+    world = groupsBrokerWorld(stubs);
     broker = freshContainer('broker');
   });
 
