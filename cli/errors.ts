@@ -2,7 +2,7 @@ import { BROKER_ERROR } from '../src/private/contract';
 
 /**
  * Exit codes. Scripts branch on them: 0 done, 2 a usage mistake, 3-5 the CLI could not ask,
- * 10-19 the broker (or the Pre Token Generation trigger) asked and refused.
+ * 10-28 the broker (or the Pre Token Generation trigger) asked and refused.
  */
 export const EXIT = {
   OK: 0,
@@ -28,6 +28,8 @@ export const REFUSAL_EXIT: Record<string, number> = {
   [BROKER_ERROR.TOO_MANY_GROUPS]: 17,
   [BROKER_ERROR.INTERNAL_ERROR]: 18,
   [BROKER_ERROR.SESSION_BUSY]: 19,
+  /** maxAdminAuthAge: the admin's sign-in is too old to start; a new sign-in (not a refresh) fixes it. */
+  [BROKER_ERROR.SIGN_IN_AGAIN]: 20,
 };
 /** A code this version of the CLI does not know (a newer broker). */
 export const UNKNOWN_REFUSAL_EXIT = 29;

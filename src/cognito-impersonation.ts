@@ -210,6 +210,18 @@ export interface CognitoImpersonationProps {
    * @default - no reserved concurrency
    */
   readonly brokerReservedConcurrency?: number;
+
+  /**
+   * Step-up for the broker (customChallenge, groups): a `start` is refused (denial reason
+   * `SignInTooOld`, broker error `SignInAgain`) when the admin's access token comes from a
+   * sign-in older than this. The age is the token's `auth_time`, which refreshing the token
+   * keeps, so only a new sign-in (with MFA, if the pool requires it) renews it. Ending and
+   * listing sessions are never refused for it. Whole minutes, from 1 minute to 1 day.
+   * preTokenGeneration has no broker: setting this with it is an error.
+   *
+   * @default - no limit: any valid access token of an admin may start an impersonation
+   */
+  readonly maxAdminAuthAge?: Duration;
 }
 
 /**
@@ -414,6 +426,11 @@ export class CognitoImpersonation extends Construct {
     this.challengeFailureAlarm = resources.challengeFailureAlarm;
     this.keyRotationFailureAlarm = resources.keyRotationFailureAlarm;
     this.keyRotationFunction = resources.keyRotationFunction;
+    if (props.maxAdminAuthAge !== undefined) {
+      const broker = this.functionsByName.get('Broker');
+      if (!broker) throw new Error(`CognitoImpersonation: maxAdminAuthAge needs a strategy with a broker (customChallenge, groups), not ${this.strategyName}`);
+      broker.addEnvironment(ENV.MAX_ADMIN_AUTH_AGE_SECONDS, String(props.maxAdminAuthAge.toSeconds()));
+    }
     if (resources.brokerFunction) {
       // The groups strategy signs the admin out when a session ends: a revoked token there is
       // most likely a console that kept the old one, not an attack.
@@ -734,4 +751,11 @@ function validateProps(props: CognitoImpersonationProps): void {
     throw new Error('CognitoImpersonation: publishEvents is false but an eventBus is given; drop one of them');
   }
   checkRange('brokerReservedConcurrency', props.brokerReservedConcurrency, 1, Number.MAX_SAFE_INTEGER);
+  const authAge = props.maxAdminAuthAge;
+  if (authAge !== undefined && !Token.isUnresolved(authAge.toMinutes({ integral: false }))) {
+    const minutes = authAge.toMinutes({ integral: false });
+    if (!Number.isInteger(minutes) || minutes < LIMITS.MIN_ADMIN_AUTH_AGE_MINUTES || minutes > LIMITS.MAX_ADMIN_AUTH_AGE_MINUTES) {
+      throw new Error(`CognitoImpersonation: maxAdminAuthAge must be whole minutes from 1 minute to 1 day, got ${authAge.toHumanString()}`);
+    }
+  }
 }

@@ -27,6 +27,8 @@ const BY_DENIAL: Partial<Record<DenialReason, [BrokerErrorCode, string]>> = {
   [DENIAL_REASON.DURATION_OUT_OF_RANGE]: [BROKER_ERROR.INVALID_REQUEST, 'durationMinutes is outside the allowed range.'],
   [DENIAL_REASON.TOO_MANY_GROUPS]: [BROKER_ERROR.TOO_MANY_GROUPS,
     'You would be in more than 100 groups (Cognito\'s limit) with the target\'s groups added. Nothing was changed.'],
+  [DENIAL_REASON.SIGN_IN_TOO_OLD]: [BROKER_ERROR.SIGN_IN_AGAIN,
+    'Your sign-in is too old to start an impersonation (refreshing the token does not renew it). Sign in again.'],
   [DENIAL_REASON.SESSION_BUSY]: [BROKER_ERROR.SESSION_BUSY,
     'Another request of yours is starting or ending a session right now. Try again in a moment.'],
 };

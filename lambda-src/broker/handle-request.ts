@@ -3,6 +3,7 @@ import type { Context } from 'aws-lambda';
 import { authenticateAdmin } from './admin-auth';
 import { errorResponse, type BrokerErrorResponse } from './error-response';
 import { parseBrokerRequest } from './request-envelope';
+import { assertRecentSignIn, maxAdminAuthAgeSeconds } from './step-up';
 import { AUDIT_EVENT, DENIAL_REASON, ENV, LIMITS, SOURCE, STRATEGY } from '../../src/private/contract';
 import { auditWriter } from '../common/audit';
 import { awsClient } from '../common/aws-clients';
@@ -42,6 +43,7 @@ export async function handleBrokerRequest(event: unknown, context: Pick<Context,
     } catch {
       throw new ImpersonationRefused(DENIAL_REASON.MISCONFIGURED);
     }
+    const maxAuthAge = maxAdminAuthAgeSeconds(process.env[ENV.MAX_ADMIN_AUTH_AGE_SECONDS]);
     const action = ACTIONS[strategy]?.[request.action];
     if (!userPoolId || !ACTIONS[strategy]) throw new ImpersonationRefused(DENIAL_REASON.MISCONFIGURED);
     if (!action) throw new ImpersonationRefused(DENIAL_REASON.UNSUPPORTED_ACTION);
@@ -50,6 +52,8 @@ export async function handleBrokerRequest(event: unknown, context: Pick<Context,
       userPoolId,
       impersonationClientId: process.env[ENV.CLIENT_ID],
     }, (identified) => { actor = identified; });
+    // Step-up guards only what starts an impersonation: ending or listing never needs a fresh sign-in.
+    if (maxAuthAge !== undefined && request.action === 'start') assertRecentSignIn(request.accessToken, maxAuthAge, Date.now());
     const ctx: ActionContext = {
       request,
       actor,

@@ -38,6 +38,8 @@ export const ENV = {
   /** groups: session length when the request names none, and the longest one allowed, in minutes. */
   DEFAULT_DURATION_MINUTES: 'IMPERSONATION_DEFAULT_DURATION_MINUTES',
   MAX_DURATION_MINUTES: 'IMPERSONATION_MAX_DURATION_MINUTES',
+  /** Broker (maxAdminAuthAge): a `start` needs an admin sign-in (`auth_time`) at most this many seconds old. */
+  MAX_ADMIN_AUTH_AGE_SECONDS: 'IMPERSONATION_MAX_ADMIN_AUTH_AGE_SECONDS',
   /** groups: the session table (one item per admin). */
   SESSION_TABLE: 'IMPERSONATION_SESSION_TABLE',
   /** groups: how long this function's claim on a session lasts, in seconds (longer than its timeout). */
@@ -172,6 +174,8 @@ export const BROKER_ERROR = {
   /** groups: another request of the same admin is starting or ending a session; try again in a moment. */
   SESSION_BUSY: 'SessionBusy',
   INTERNAL_ERROR: 'InternalError',
+  /** maxAdminAuthAge: the admin signed in too long ago to start an impersonation; sign in again (a refresh keeps the old sign-in time). */
+  SIGN_IN_AGAIN: 'SignInAgain',
 } as const;
 
 /** Machine-readable denial reasons (`denialReason` of an `impersonation.denied` event). */
@@ -208,6 +212,8 @@ export const DENIAL_REASON = {
   SESSION_BUSY: 'SessionBusy',
   /** groups: adding or removing a group failed; what this request added was removed again. */
   GROUP_CHANGE_FAILED: 'GroupChangeFailed',
+  /** maxAdminAuthAge: the admin's access token comes from a sign-in (`auth_time`) older than allowed; nothing was started. */
+  SIGN_IN_TOO_OLD: 'SignInTooOld',
   LOOKUP_FAILED: 'LookupFailed',
   MISCONFIGURED: 'Misconfigured',
   INTERNAL_ERROR: 'InternalError',
@@ -255,6 +261,9 @@ export const LIMITS = {
   MAX_SESSION_MINUTES: 720,
   DEFAULT_SESSION_MINUTES: 15,
   DEFAULT_MAX_SESSION_MINUTES: 60,
+  /** maxAdminAuthAge: whole minutes, from 1 minute to 1 day (the longest an access token lives). */
+  MIN_ADMIN_AUTH_AGE_MINUTES: 1,
+  MAX_ADMIN_AUTH_AGE_MINUTES: 1440,
   /** groups: `list` reads at most this many sessions (one GetSchedule each). */
   MAX_LISTED_SESSIONS: 200,
 } as const;

@@ -7,6 +7,7 @@ import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import * as fc from 'fast-check';
+import { customChallengeBrokerEnv } from './kit/broker';
 import { AuditLog, freshContainer, withEnv, type BundledHandler } from './kit/bundles';
 import { FakeCognito } from './kit/fake-cognito';
 import {
@@ -15,12 +16,11 @@ import {
   CANONICAL_ISSUER,
   DEDICATED_CLIENT_ID,
   JwksServer,
-  POOL_ID,
   PoolSigningKey,
   REGION,
   UPDATED_ISSUER,
 } from './kit/tokens';
-import { AUDIT_EVENT, BROKER_ERROR, DENIAL_REASON, ENV, STRATEGY } from '../../src/private/contract';
+import { AUDIT_EVENT, BROKER_ERROR, DENIAL_REASON } from '../../src/private/contract';
 import { FakeSecret, SECRET_ARN } from '../lambda-src/fixtures/challenge';
 import { lambdaContext } from '../lambda-src/fixtures/common';
 
@@ -51,14 +51,7 @@ function setUp(): void {
 }
 
 beforeEach(() => {
-  restoreEnv = withEnv({
-    [ENV.STRATEGY]: STRATEGY.CUSTOM_CHALLENGE,
-    [ENV.USER_POOL_ID]: POOL_ID,
-    [ENV.CLIENT_ID]: DEDICATED_CLIENT_ID,
-    [ENV.SECRET_ARN]: SECRET_ARN,
-    [ENV.ADMIN_GROUP]: ADMIN_GROUP,
-    [ENV.PROTECTED_GROUPS]: JSON.stringify([ADMIN_GROUP]),
-  });
+  restoreEnv = withEnv(customChallengeBrokerEnv(ADMIN_GROUP));
   // The JWKS is served at both issuer forms, so a refusal is the issuer rule's, not a missing key's.
   jwks = new JwksServer().publish(CANONICAL_ISSUER, POOL_KEY.jwks).publish(UPDATED_ISSUER, POOL_KEY.jwks).start();
   audit = new AuditLog();

@@ -17,6 +17,7 @@ const SHARED_MODULES: Record<string, unknown> = {
   '@aws-sdk/client-secrets-manager': require('@aws-sdk/client-secrets-manager'),
   '@aws-sdk/client-ssm': require('@aws-sdk/client-ssm'),
   '@aws-sdk/client-scheduler': require('@aws-sdk/client-scheduler'),
+  '@aws-sdk/client-dynamodb': require('@aws-sdk/client-dynamodb'),
 };
 
 /** The bundles the construct ships. */
