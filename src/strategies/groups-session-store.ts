@@ -62,9 +62,11 @@ export class SessionStore extends Construct {
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       encryption: key ? dynamodb.TableEncryption.CUSTOMER_MANAGED : dynamodb.TableEncryption.DEFAULT,
       encryptionKey: key,
-      pointInTimeRecovery: true,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    // Point-in-time recovery on the L1: the L2's pointInTimeRecovery is deprecated in newer
+    // aws-cdk-lib, and its replacement does not exist at our peer minimum.
+    (this.table.node.defaultChild as dynamodb.CfnTable).pointInTimeRecoverySpecification = { pointInTimeRecoveryEnabled: true };
     acknowledgeRules(this.table, ...inCompliancePacks('DynamoDBInBackupPlan',
       'The table holds only the open sessions (minutes to hours each), with point-in-time recovery; the audit log is the '
       + 'record of every session. A backup plan would keep copies of state that is meaningless once the session ends.'));
