@@ -118,7 +118,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
       // Lambda code imports lazily with explicit '.js' specifiers (ESM rules); map them to the sources.
       moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
       // With CFN_TEMPLATE_DUMP_DIR set (by .ci/run), every template a test synthesizes is kept for cfn-lint.
-      setupFilesAfterEnv: ['<rootDir>/test/setup/cfn-template-dump.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/setup/cfn-template-dump.ts', '<rootDir>/test/setup/fast-check-replay.ts'],
     },
   },
 

@@ -32,6 +32,7 @@ export async function handleBrokerRequest(event: unknown, context: Pick<Context,
   let actor: Actor | undefined;
   let request: BrokerRequest | undefined;
   let target: { requested?: string; sub?: string; username?: string } | undefined;
+  let sessionId: string | undefined;
   const audit = auditWriter({ strategy, source: SOURCE.BROKER, userPoolId, requestId: context.awsRequestId });
   // Whom and what, as far as the request got.
   const about = () => ({ actor, action: request?.action });
@@ -60,6 +61,7 @@ export async function handleBrokerRequest(event: unknown, context: Pick<Context,
       config,
       userPoolId,
       noteTarget: (t) => { target = t; },
+      noteFailedSession: (id) => { sessionId = id; },
       audit: (outcome) => audit({ ...about(), ...outcome }),
     };
     return await action(ctx);
@@ -71,6 +73,7 @@ export async function handleBrokerRequest(event: unknown, context: Pick<Context,
       denialReason: denialReasonOf(err),
       target: target ?? { requested: boundedForAudit(requestBody.target) },
       reason: boundedForAudit(requestBody.reason, LIMITS.MAX_REASON_LENGTH),
+      ...(sessionId ? { sessionId } : {}),
     });
     return errorResponse(err);
   }

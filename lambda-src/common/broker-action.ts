@@ -30,6 +30,11 @@ export interface ActionContext {
   readonly userPoolId: string;
   /** Names the resolved target, so that a refusal after the lookup is audited with it. */
   readonly noteTarget: (target: { requested?: string; sub?: string; username?: string }) => void;
+  /**
+   * Names a session whose end failed, so that the refusal is audited with it: the end may
+   * have gone through (an answer lost), and then this refusal is its only event.
+   */
+  readonly noteFailedSession: (sessionId: string) => void;
   /** Records the action's outcome; the broker records refusals itself. */
   readonly audit: (event: Omit<AuditOutcome, 'actor' | 'action'>) => void;
 }

@@ -114,6 +114,7 @@ async function endAndAudit(ctx: ActionContext, lc: Lifecycle, session: SessionRe
     ended = await endSession(lc, session);
   } catch (err) {
     // The record stays: the end is retried by the next request, at expiry, or by the sweeper.
+    ctx.noteFailedSession(session.sessionId);
     throw refusalOf(err);
   }
   ctx.audit({

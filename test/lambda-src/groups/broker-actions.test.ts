@@ -245,6 +245,34 @@ describe('end', () => {
     expect(t.world.groupsOf(alice.username)).toEqual(sorted(alice.groups));
   });
 
+  it('a failed end names its session in the refusal: when the delete\'s answer was lost, that refusal is the session\'s only event', async () => {
+    // Found by the lifecycle property (CI seed 982575371): the DeleteItem and the read that
+    // confirms it both took effect without an answer; the record is gone, the groups are
+    // removed, and nothing else will ever audit this session.
+    const { sessionId } = await start();
+    let deleted = false;
+    t.world.faultFor = (command) => {
+      if (command === 'DeleteItem') deleted = true;
+      return command === 'DeleteItem' || (deleted && command === 'GetItem') ? 'lostResponse' : undefined;
+    };
+    t.harness.events.length = 0;
+    expect((await end()).error.code).toBe(BROKER_ERROR.INTERNAL_ERROR);
+    expect(t.world.items.size).toBe(0);
+    expect(t.world.groupsOf(alice.username)).toEqual(sorted(alice.groups));
+    expect(t.harness.events).toEqual([expect.objectContaining({
+      event: AUDIT_EVENT.DENIED, denialReason: DENIAL_REASON.GROUP_CHANGE_FAILED, sessionId,
+    })]);
+  });
+
+  it('a refusal before any session was touched names none', async () => {
+    await start();
+    t.world.faultFor = (command) => (command === 'GetItem' ? 'throttle' : undefined);
+    t.harness.events.length = 0;
+    expect((await end()).error.code).toBe(BROKER_ERROR.INTERNAL_ERROR);
+    expect(t.harness.events).toEqual([expect.objectContaining({ event: AUDIT_EVENT.DENIED, denialReason: DENIAL_REASON.LOOKUP_FAILED })]);
+    expect(t.harness.events[0]).not.toHaveProperty('sessionId');
+  });
+
   it('a group deleted meanwhile is no obstacle', async () => {
     await start();
     t.world.groups.delete('beta-testers');

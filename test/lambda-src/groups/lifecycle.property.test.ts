@@ -181,10 +181,11 @@ class Run {
     }
     // Exactly one end event per granted session, unless an outcome was unknowable (a call took
     // effect but its answer was lost, or an invocation died): then the end may be recorded as
-    // end_failed (and later found already ended), never twice.
+    // end_failed, or as the refusal of the admin's request naming the session (and later found
+    // already ended), never twice.
     const ambiguous = this.w.kills > 0 || this.w.lostResponses > 0;
     for (const id of granted.keys()) {
-      const failed = events.some((e) => e.event === AUDIT_EVENT.END_FAILED && e.sessionId === id);
+      const failed = events.some((e) => (e.event === AUDIT_EVENT.END_FAILED || e.event === AUDIT_EVENT.DENIED) && e.sessionId === id);
       if (ended.get(id) !== 1 && !(ambiguous && (failed || this.w.kills > 0))) this.fail(`I3: granted session ${id} has no end event`);
     }
   }
