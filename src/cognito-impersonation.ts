@@ -16,6 +16,7 @@ import { EventPublishing } from './audit-events';
 import { saveAuditQueries } from './audit-queries';
 import { AUDIT_METRIC, AuditTrail, deadLetterMetric, field } from './audit-trail';
 import type { ImpersonationDashboardOptions } from './dashboard-options';
+import { BrokerStateTable } from './private/broker-state';
 import { acknowledgeByDesign, acknowledgeInvocation } from './private/compliance';
 import { DENIAL_REASON, ENV, LIMITS, PATTERN, SOURCE, STRATEGY } from './private/contract';
 import { checkEnvironmentSize } from './private/environment-size';
@@ -364,6 +365,13 @@ export class CognitoImpersonation extends Construct {
    */
   public readonly eventsDeadLetterAlarm?: cloudwatch.IAlarm;
 
+  /**
+   * The broker's state across requests (pending approvals, volume counters), when `approval`
+   * or `limits` is set: one item per approval request and per counter window, each removed by
+   * DynamoDB's time to live once it no longer decides anything.
+   */
+  public readonly brokerStateTable?: dynamodb.ITable;
+
   private readonly auditTrail: AuditTrail;
   private readonly events?: EventPublishing;
   private dashboard?: cloudwatch.Dashboard;
@@ -477,6 +485,7 @@ export class CognitoImpersonation extends Construct {
     }
     this.queryDefinitions = props.savedQueries === false ? [] : saveAuditQueries(this, this.auditTrail.logGroup, this.strategyName);
 
+    this.brokerStateTable = BrokerStateTable.find(this)?.table;
     this.functions = [...this.functionsByName.values()];
     this.preTokenGenerationFunction = this.functionsByName.get('PreTokenGeneration');
     this.alarms = this.auditTrail.alarms;

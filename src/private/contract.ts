@@ -48,10 +48,22 @@ export const ENV = {
   EXPIRY_DEAD_LETTER_QUEUE_ARN: 'IMPERSONATION_EXPIRY_DEAD_LETTER_QUEUE_ARN',
   /** groups: the customer managed key expiry schedules are encrypted with, if any (broker only). */
   SCHEDULE_KMS_KEY_ARN: 'IMPERSONATION_SCHEDULE_KMS_KEY_ARN',
+  /** Broker: the table of its state across requests (approvals, volume counters), when a feature needs one. */
+  BROKER_STATE_TABLE: 'IMPERSONATION_BROKER_STATE_TABLE',
   /** Events publisher: the ARN of the EventBridge bus it publishes to. */
   EVENT_BUS: 'IMPERSONATION_EVENT_BUS',
   /** Events publisher: the queue that keeps the events EventBridge refused. */
   EVENTS_DEAD_LETTER_QUEUE_URL: 'IMPERSONATION_EVENTS_DLQ_URL',
+} as const;
+
+/** The broker state table: item kinds (the prefix of `pk`) and the TTL attribute (epoch seconds). */
+export const BROKER_STATE = {
+  TTL_ATTRIBUTE: 'ttl',
+  PREFIX: {
+    APPROVAL: 'approval#',
+    ADMIN_STARTS: 'starts-by-admin#',
+    TARGET_STARTS: 'starts-of-target#',
+  },
 } as const;
 
 /** ClientMetadata keys an admin sends at sign-in to ask for impersonation. */

@@ -1,0 +1,25 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BROKER_STATE, DENIAL_REASON, ENV } from '../../src/private/contract';
+import { awsClient } from '../common/aws-clients';
+import { ImpersonationRefused } from '../common/errors';
+
+/** The broker state table (approvals, volume counters) and the client to reach it. */
+export interface StateTable {
+  readonly client: DynamoDBClient;
+  readonly tableName: string;
+}
+
+/**
+ * The broker state table the construct configured. A feature that needs it when it is not
+ * configured refuses (Misconfigured): it never proceeds without its check.
+ */
+export function stateTable(): StateTable {
+  const tableName = process.env[ENV.BROKER_STATE_TABLE];
+  if (!tableName) throw new ImpersonationRefused(DENIAL_REASON.MISCONFIGURED);
+  return { client: awsClient(DynamoDBClient), tableName };
+}
+
+/** The TTL attribute's value for an item that stops deciding anything at `untilMs` (epoch seconds, rounded up). */
+export function ttlOf(untilMs: number): { [BROKER_STATE.TTL_ATTRIBUTE]: { N: string } } {
+  return { [BROKER_STATE.TTL_ATTRIBUTE]: { N: String(Math.ceil(untilMs / 1000)) } };
+}
