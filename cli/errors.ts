@@ -30,6 +30,8 @@ export const REFUSAL_EXIT: Record<string, number> = {
   [BROKER_ERROR.SESSION_BUSY]: 19,
   /** maxAdminAuthAge: the admin's sign-in is too old to start; a new sign-in (not a refresh) fixes it. */
   [BROKER_ERROR.SIGN_IN_AGAIN]: 20,
+  /** limits: the admin's starts this hour, or the target's impersonations today, reached the limit. */
+  [BROKER_ERROR.LIMIT_EXCEEDED]: 21,
 };
 /** A code this version of the CLI does not know (a newer broker). */
 export const UNKNOWN_REFUSAL_EXIT = 29;

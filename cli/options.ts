@@ -148,9 +148,9 @@ export function mainHelp(): string {
     '',
     `Run \`${NAME} <command> --help\` for a command's options.`,
     'Exit codes: 0 done, 2 usage, 3 AWS call failed, 4 broker not found, 5 not signed in,',
-    '10-20 refused by the broker (10 InvalidRequest, 11 Unauthorized, 12 Forbidden, 13 TargetNotFound,',
+    '10-21 refused by the broker (10 InvalidRequest, 11 Unauthorized, 12 Forbidden, 13 TargetNotFound,',
     '14 TargetDisabled, 15 TargetProtected, 16 ReasonRequired, 17 TooManyGroups, 18 InternalError,',
-    '19 SessionBusy, 20 SignInAgain), 29 refused with a code this version does not know.',
+    '19 SessionBusy, 20 SignInAgain, 21 LimitExceeded), 29 refused with a code this version does not know.',
     '',
   ].join('\n');
 }

@@ -23,9 +23,11 @@ import { checkEnvironmentSize } from './private/environment-size';
 import { type HandlerFunctionOptions, type ImpersonationHost, scopeOf } from './private/host';
 import { acknowledgeRules } from './private/nag';
 import { checkWholeNumber } from './private/validation';
+import { VolumeLimitResources } from './private/volume-limits';
 import { CUSTOM_CHALLENGE_METRIC } from './strategies/custom-challenge';
 import { ImpersonationStrategy } from './strategy';
 import { TriggerWiring } from './triggers';
+import type { ImpersonationLimits } from './volume-limits';
 
 /**
  * Properties of a CognitoImpersonation.
@@ -223,6 +225,17 @@ export interface CognitoImpersonationProps {
    * @default - no limit: any valid access token of an admin may start an impersonation
    */
   readonly maxAdminAuthAge?: Duration;
+
+  /**
+   * Volume limits for the broker (customChallenge, groups): at most so many starts per admin
+   * per hour and impersonations of one user per day, refused with a typed error and audited,
+   * plus an alarm (`unusualVolumeAlarm`) when one admin is granted unusually many
+   * impersonations in an hour. The counters live in the broker state table
+   * (`brokerStateTable`). preTokenGeneration has no broker: setting this with it is an error.
+   *
+   * @default - no limits and no unusual-volume alarm
+   */
+  readonly limits?: ImpersonationLimits;
 }
 
 /**
@@ -366,6 +379,12 @@ export class CognitoImpersonation extends Construct {
   public readonly eventsDeadLetterAlarm?: cloudwatch.IAlarm;
 
   /**
+   * With `limits`: goes off when one admin is granted `unusualVolumeThreshold` impersonations
+   * or more within an hour (a Contributor Insights rule over the audit log, keyed by admin).
+   */
+  public readonly unusualVolumeAlarm?: cloudwatch.IAlarm;
+
+  /**
    * The broker's state across requests (pending approvals, volume counters), when `approval`
    * or `limits` is set: one item per approval request and per counter window, each removed by
    * DynamoDB's time to live once it no longer decides anything.
@@ -373,6 +392,7 @@ export class CognitoImpersonation extends Construct {
   public readonly brokerStateTable?: dynamodb.ITable;
 
   private readonly auditTrail: AuditTrail;
+  private readonly volumeLimits?: VolumeLimitResources;
   private readonly events?: EventPublishing;
   private dashboard?: cloudwatch.Dashboard;
   private readonly encryptionKey?: kms.IKey;
@@ -438,6 +458,22 @@ export class CognitoImpersonation extends Construct {
       const broker = this.functionsByName.get('Broker');
       if (!broker) throw new Error(`CognitoImpersonation: maxAdminAuthAge needs a strategy with a broker (customChallenge, groups), not ${this.strategyName}`);
       broker.addEnvironment(ENV.MAX_ADMIN_AUTH_AGE_SECONDS, String(props.maxAdminAuthAge.toSeconds()));
+    }
+    if (props.limits !== undefined) {
+      const broker = this.functionsByName.get('Broker');
+      if (!broker) throw new Error(`CognitoImpersonation: limits needs a strategy with a broker (customChallenge, groups), not ${this.strategyName}`);
+      this.volumeLimits = new VolumeLimitResources(this, 'VolumeLimits', {
+        limits: props.limits,
+        broker,
+        logGroup: this.auditTrail.logGroup,
+        encryptionKey: props.encryptionKey,
+      });
+      this.unusualVolumeAlarm = host.addAlarm(this.volumeLimits, 'UnusualVolumeAlarm', {
+        metric: this.volumeLimits.metric(),
+        threshold: this.volumeLimits.threshold,
+        description: `Impersonation: one admin was granted ${this.volumeLimits.threshold} or more impersonations within an hour. `
+          + 'See the Contributor Insights rule for who; the audit log for what.',
+      });
     }
     if (resources.brokerFunction) {
       // The groups strategy signs the admin out when a session ends: a revoked token there is
@@ -515,6 +551,18 @@ export class CognitoImpersonation extends Construct {
    */
   public metricGranted(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.auditTrail.metric(AUDIT_METRIC.GRANTED, props);
+  }
+
+  /**
+   * With `limits`: the impersonations granted to the admin with the most of them, per hour by
+   * default (the top contributor of the construct's Contributor Insights rule), which
+   * `unusualVolumeAlarm` watches.
+   *
+   * @param props metric options (period, label, ...)
+   */
+  public metricMaxGrantsByOneAdmin(props?: cloudwatch.MathExpressionOptions): cloudwatch.IMetric {
+    if (!this.volumeLimits) throw new Error('CognitoImpersonation: metricMaxGrantsByOneAdmin needs the limits prop');
+    return this.volumeLimits.metric(props);
   }
 
   /**
@@ -760,6 +808,9 @@ function validateProps(props: CognitoImpersonationProps): void {
     throw new Error('CognitoImpersonation: publishEvents is false but an eventBus is given; drop one of them');
   }
   checkRange('brokerReservedConcurrency', props.brokerReservedConcurrency, 1, Number.MAX_SAFE_INTEGER);
+  checkRange('limits.maxStartsPerAdminPerHour', props.limits?.maxStartsPerAdminPerHour, 1, LIMITS.MAX_VOLUME_LIMIT);
+  checkRange('limits.maxStartsPerTargetPerDay', props.limits?.maxStartsPerTargetPerDay, 1, LIMITS.MAX_VOLUME_LIMIT);
+  checkRange('limits.unusualVolumeThreshold', props.limits?.unusualVolumeThreshold, 1, Number.MAX_SAFE_INTEGER);
   const authAge = props.maxAdminAuthAge;
   if (authAge !== undefined && !Token.isUnresolved(authAge.toMinutes({ integral: false }))) {
     const minutes = authAge.toMinutes({ integral: false });

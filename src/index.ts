@@ -4,3 +4,4 @@ export * from './strategies/pre-token-generation-options';
 export * from './strategies/custom-challenge-options';
 export * from './strategies/groups-options';
 export * from './dashboard-options';
+export * from './volume-limits';

@@ -59,6 +59,18 @@ describe('cdk-nag AwsSolutions', () => {
     expect(errors.map((e) => `${e.id}: ${e.entry.data}`)).toEqual([]);
   });
 
+  // limits: the broker state table and the Contributor Insights rule.
+  test.each(strategies.filter(([name]) => name !== 'preTokenGeneration'))('no errors and no warnings with the %s strategy and limits', (_name, strategy) => {
+    const { errors, warnings } = nagFindings((stack) => new CognitoImpersonation(stack, 'Impersonation', {
+      userPool: compliantPool(stack),
+      strategy: strategy(),
+      adminGroupName: 'support-impersonators',
+      limits: { maxStartsPerAdminPerHour: 5, maxStartsPerTargetPerDay: 3 },
+    }));
+    expect(errors.map((e) => `${e.id}: ${e.entry.data}`)).toEqual([]);
+    expect(warnings.map((e) => `${e.id}: ${e.entry.data}`)).toEqual([]);
+  });
+
   // The operations tools: events (a function, a queue, a subscription), a dashboard, named alarms.
   test.each(strategies.flatMap(([name]) => [[name, false], [name, true]] as const))(
     'no errors and no warnings with the %s strategy and every operations tool (KMS key: %s)', (name, withKey) => {

@@ -29,6 +29,10 @@ const BY_DENIAL: Partial<Record<DenialReason, [BrokerErrorCode, string]>> = {
     'You would be in more than 100 groups (Cognito\'s limit) with the target\'s groups added. Nothing was changed.'],
   [DENIAL_REASON.SIGN_IN_TOO_OLD]: [BROKER_ERROR.SIGN_IN_AGAIN,
     'Your sign-in is too old to start an impersonation (refreshing the token does not renew it). Sign in again.'],
+  [DENIAL_REASON.ADMIN_LIMIT_REACHED]: [BROKER_ERROR.LIMIT_EXCEEDED,
+    'You have reached the number of impersonations allowed per hour. Nothing was changed. Try again next hour.'],
+  [DENIAL_REASON.TARGET_LIMIT_REACHED]: [BROKER_ERROR.LIMIT_EXCEEDED,
+    'This user has been impersonated as often as allowed today. Nothing was changed. Try again tomorrow (UTC).'],
   [DENIAL_REASON.SESSION_BUSY]: [BROKER_ERROR.SESSION_BUSY,
     'Another request of yours is starting or ending a session right now. Try again in a moment.'],
 };

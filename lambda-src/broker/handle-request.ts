@@ -14,6 +14,7 @@ import { boundedForAudit } from '../common/impersonation-request';
 import type { Actor } from '../common/target';
 import { startChallenge } from '../custom-challenge/broker-actions';
 import { endOwnSessions, listGroups, startGroups } from '../groups/broker-actions';
+import { admitStart, readVolumeLimits } from '../limits/volume-limits';
 
 /** The actions each strategy's broker offers. */
 const ACTIONS: Record<string, Partial<Record<BrokerAction, ActionHandler>>> = {
@@ -45,6 +46,7 @@ export async function handleBrokerRequest(event: unknown, context: Pick<Context,
       throw new ImpersonationRefused(DENIAL_REASON.MISCONFIGURED);
     }
     const maxAuthAge = maxAdminAuthAgeSeconds(process.env[ENV.MAX_ADMIN_AUTH_AGE_SECONDS]);
+    const limits = readVolumeLimits(process.env);
     const action = ACTIONS[strategy]?.[request.action];
     if (!userPoolId || !ACTIONS[strategy]) throw new ImpersonationRefused(DENIAL_REASON.MISCONFIGURED);
     if (!action) throw new ImpersonationRefused(DENIAL_REASON.UNSUPPORTED_ACTION);
@@ -62,6 +64,9 @@ export async function handleBrokerRequest(event: unknown, context: Pick<Context,
       userPoolId,
       noteTarget: (t) => { target = t; },
       noteFailedSession: (id) => { sessionId = id; },
+      admitStart: async (admitted) => {
+        if (limits) await admitStart(limits, { adminSub: actor!.sub ?? actor!.username, targetSub: admitted.sub ?? admitted.username }, Date.now());
+      },
       audit: (outcome) => audit({ ...about(), ...outcome }),
     };
     return await action(ctx);

@@ -35,6 +35,11 @@ export interface ActionContext {
    * have gone through (an answer lost), and then this refusal is its only event.
    */
   readonly noteFailedSession: (sessionId: string) => void;
+  /**
+   * The checks that span requests (volume limits), run by a `start` once every check of its
+   * own has passed and before it changes anything: refuses, or counts the start.
+   */
+  readonly admitStart: (target: { sub?: string; username: string }) => Promise<void>;
   /** Records the action's outcome; the broker records refusals itself. */
   readonly audit: (event: Omit<AuditOutcome, 'actor' | 'action'>) => void;
 }

@@ -32,6 +32,7 @@ export async function startChallenge(ctx: ActionContext): Promise<StartChallenge
   const sessionId = randomUUID();
   const clientId = process.env[ENV.CLIENT_ID];
   if (!clientId) throw new ImpersonationRefused(DENIAL_REASON.MISCONFIGURED);
+  await ctx.admitStart(target);
   const tokens = await issueTargetTokens(client, { userPoolId: ctx.userPoolId, clientId }, ctx.actor, target, sessionId);
   const expiresAt = new Date(Date.now() + tokens.expiresIn * 1000).toISOString();
   ctx.audit({

@@ -153,6 +153,8 @@ export async function startGroups(ctx: ActionContext): Promise<StartGroupsRespon
   } catch (err) {
     throw refusalOf(err);
   }
+  // Counted before the previous session is superseded: a refused start changes nothing.
+  await ctx.admitStart(target);
 
   const previous = await read(lc, admin.sub);
   if (previous) await endAndAudit(ctx, lc, previous, END_CAUSE.SUPERSEDED);

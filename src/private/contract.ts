@@ -40,6 +40,10 @@ export const ENV = {
   MAX_DURATION_MINUTES: 'IMPERSONATION_MAX_DURATION_MINUTES',
   /** Broker (maxAdminAuthAge): a `start` needs an admin sign-in (`auth_time`) at most this many seconds old. */
   MAX_ADMIN_AUTH_AGE_SECONDS: 'IMPERSONATION_MAX_ADMIN_AUTH_AGE_SECONDS',
+  /** Broker (limits): the most starts one admin may make per clock hour. */
+  MAX_STARTS_PER_ADMIN_PER_HOUR: 'IMPERSONATION_MAX_STARTS_PER_ADMIN_PER_HOUR',
+  /** Broker (limits): the most impersonations of one target per UTC day. */
+  MAX_STARTS_PER_TARGET_PER_DAY: 'IMPERSONATION_MAX_STARTS_PER_TARGET_PER_DAY',
   /** groups: the session table (one item per admin). */
   SESSION_TABLE: 'IMPERSONATION_SESSION_TABLE',
   /** groups: how long this function's claim on a session lasts, in seconds (longer than its timeout). */
@@ -188,6 +192,8 @@ export const BROKER_ERROR = {
   INTERNAL_ERROR: 'InternalError',
   /** maxAdminAuthAge: the admin signed in too long ago to start an impersonation; sign in again (a refresh keeps the old sign-in time). */
   SIGN_IN_AGAIN: 'SignInAgain',
+  /** limits: the admin's starts this hour, or the target's impersonations today, reached the limit; try again later. */
+  LIMIT_EXCEEDED: 'LimitExceeded',
 } as const;
 
 /** Machine-readable denial reasons (`denialReason` of an `impersonation.denied` event). */
@@ -226,6 +232,10 @@ export const DENIAL_REASON = {
   GROUP_CHANGE_FAILED: 'GroupChangeFailed',
   /** maxAdminAuthAge: the admin's access token comes from a sign-in (`auth_time`) older than allowed; nothing was started. */
   SIGN_IN_TOO_OLD: 'SignInTooOld',
+  /** limits: the admin already started `maxStartsPerAdminPerHour` impersonations this clock hour. */
+  ADMIN_LIMIT_REACHED: 'AdminLimitReached',
+  /** limits: the target was already impersonated `maxStartsPerTargetPerDay` times this UTC day. */
+  TARGET_LIMIT_REACHED: 'TargetLimitReached',
   LOOKUP_FAILED: 'LookupFailed',
   MISCONFIGURED: 'Misconfigured',
   INTERNAL_ERROR: 'InternalError',
@@ -278,4 +288,6 @@ export const LIMITS = {
   MAX_ADMIN_AUTH_AGE_MINUTES: 1440,
   /** groups: `list` reads at most this many sessions (one GetSchedule each). */
   MAX_LISTED_SESSIONS: 200,
+  /** limits: each limit (starts per admin per hour, per target per day) is a whole number from 1 to this. */
+  MAX_VOLUME_LIMIT: 10000,
 } as const;

@@ -60,6 +60,15 @@ describe.each(['NIST80053R5Checks', 'HIPAASecurityChecks', 'PCIDSS321Checks'] as
       });
   });
 
+  describe.each(ENVS)('%s', (_env, stackProps) => {
+    test.each(STRATEGIES.filter(([name]) => name !== 'preTokenGeneration'))('%s with limits (broker state table, Contributor Insights rule): no finding', (_name, strategy) => {
+      expect(findings(pack, stackProps, (stack) => ({
+        ...compliant(stack, strategy(), new cognito.UserPool(stack, 'UserPool')),
+        limits: { maxStartsPerAdminPerHour: 5, maxStartsPerTargetPerDay: 3 },
+      }))).toEqual([]);
+    });
+  });
+
   test('with default settings, what is left is fixed by a property: encryptionKey, alarmActions, brokerReservedConcurrency', () => {
     const left = findings(pack, ENVS[1][1], (stack) => ({
       userPool: new cognito.UserPool(stack, 'UserPool'), strategy: ImpersonationStrategy.customChallenge(), adminGroupName: 'support-impersonators',
