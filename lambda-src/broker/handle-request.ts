@@ -14,7 +14,7 @@ import { boundedForAudit } from '../common/impersonation-request';
 import type { Actor } from '../common/target';
 import { startChallenge } from '../custom-challenge/broker-actions';
 import { endOwnSessions, listGroups, startGroups } from '../groups/broker-actions';
-import { admitStart, readVolumeLimits } from '../limits/volume-limits';
+import { admitStart, readVolumeLimits } from './volume-limits';
 
 /** The actions each strategy's broker offers. */
 const ACTIONS: Record<string, Partial<Record<BrokerAction, ActionHandler>>> = {
