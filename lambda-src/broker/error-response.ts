@@ -29,6 +29,9 @@ const BY_DENIAL: Partial<Record<DenialReason, [BrokerErrorCode, string]>> = {
     'You would be in more than 100 groups (Cognito\'s limit) with the target\'s groups added. Nothing was changed.'],
   [DENIAL_REASON.SIGN_IN_TOO_OLD]: [BROKER_ERROR.SIGN_IN_AGAIN,
     'Your sign-in is too old to start an impersonation (refreshing the token does not renew it). Sign in again.'],
+  [DENIAL_REASON.MFA_REQUIRED]: [BROKER_ERROR.SIGN_IN_AGAIN,
+    'Starting an impersonation needs a sign-in with MFA; the pool reports none for this token (refreshing the token '
+      + 'does not renew its sign-in). Sign in again with MFA.'],
   [DENIAL_REASON.SESSION_BUSY]: [BROKER_ERROR.SESSION_BUSY,
     'Another request of yours is starting or ending a session right now. Try again in a moment.'],
 };

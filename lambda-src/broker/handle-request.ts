@@ -2,6 +2,7 @@ import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-
 import type { Context } from 'aws-lambda';
 import { authenticateAdmin } from './admin-auth';
 import { errorResponse, type BrokerErrorResponse } from './error-response';
+import { assertMfaSignIn, requireAdminMfa } from './mfa-check';
 import { parseBrokerRequest } from './request-envelope';
 import { assertRecentSignIn, maxAdminAuthAgeSeconds } from './step-up';
 import { AUDIT_EVENT, DENIAL_REASON, ENV, LIMITS, SOURCE, STRATEGY } from '../../src/private/contract';
@@ -45,6 +46,7 @@ export async function handleBrokerRequest(event: unknown, context: Pick<Context,
       throw new ImpersonationRefused(DENIAL_REASON.MISCONFIGURED);
     }
     const maxAuthAge = maxAdminAuthAgeSeconds(process.env[ENV.MAX_ADMIN_AUTH_AGE_SECONDS]);
+    const requireMfa = requireAdminMfa(process.env[ENV.REQUIRE_ADMIN_MFA]);
     const action = ACTIONS[strategy]?.[request.action];
     if (!userPoolId || !ACTIONS[strategy]) throw new ImpersonationRefused(DENIAL_REASON.MISCONFIGURED);
     if (!action) throw new ImpersonationRefused(DENIAL_REASON.UNSUPPORTED_ACTION);
@@ -54,7 +56,10 @@ export async function handleBrokerRequest(event: unknown, context: Pick<Context,
       impersonationClientId: process.env[ENV.CLIENT_ID],
     }, (identified) => { actor = identified; });
     // Step-up guards only what starts an impersonation: ending or listing never needs a fresh sign-in.
-    if (maxAuthAge !== undefined && request.action === 'start') assertRecentSignIn(request.accessToken, maxAuthAge, Date.now());
+    if (request.action === 'start') {
+      if (maxAuthAge !== undefined) assertRecentSignIn(request.accessToken, maxAuthAge, Date.now());
+      if (requireMfa) await assertMfaSignIn(client, userPoolId, actor.username, request.accessToken);
+    }
     const ctx: ActionContext = {
       request,
       actor,

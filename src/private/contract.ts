@@ -40,6 +40,8 @@ export const ENV = {
   MAX_DURATION_MINUTES: 'IMPERSONATION_MAX_DURATION_MINUTES',
   /** Broker (maxAdminAuthAge): a `start` needs an admin sign-in (`auth_time`) at most this many seconds old. */
   MAX_ADMIN_AUTH_AGE_SECONDS: 'IMPERSONATION_MAX_ADMIN_AUTH_AGE_SECONDS',
+  /** Broker (requireAdminMfa): `true` when a `start` needs an admin sign-in that passed MFA; unset otherwise. */
+  REQUIRE_ADMIN_MFA: 'IMPERSONATION_REQUIRE_ADMIN_MFA',
   /** groups: the session table (one item per admin). */
   SESSION_TABLE: 'IMPERSONATION_SESSION_TABLE',
   /** groups: how long this function's claim on a session lasts, in seconds (longer than its timeout). */
@@ -174,7 +176,10 @@ export const BROKER_ERROR = {
   /** groups: another request of the same admin is starting or ending a session; try again in a moment. */
   SESSION_BUSY: 'SessionBusy',
   INTERNAL_ERROR: 'InternalError',
-  /** maxAdminAuthAge: the admin signed in too long ago to start an impersonation; sign in again (a refresh keeps the old sign-in time). */
+  /**
+   * maxAdminAuthAge: the admin signed in too long ago to start an impersonation; requireAdminMfa: the
+   * admin's sign-in did not use MFA. Either way: sign in again (with MFA); a refresh keeps the old sign-in.
+   */
   SIGN_IN_AGAIN: 'SignInAgain',
 } as const;
 
@@ -214,6 +219,11 @@ export const DENIAL_REASON = {
   GROUP_CHANGE_FAILED: 'GroupChangeFailed',
   /** maxAdminAuthAge: the admin's access token comes from a sign-in (`auth_time`) older than allowed; nothing was started. */
   SIGN_IN_TOO_OLD: 'SignInTooOld',
+  /**
+   * requireAdminMfa: the pool does not report that the sign-in of the admin's access token (`auth_time`)
+   * passed an MFA challenge (no such sign-in among the admin's latest, or one without MFA); nothing was started.
+   */
+  MFA_REQUIRED: 'MfaRequired',
   LOOKUP_FAILED: 'LookupFailed',
   MISCONFIGURED: 'Misconfigured',
   INTERNAL_ERROR: 'InternalError',
