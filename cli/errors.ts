@@ -28,7 +28,10 @@ export const REFUSAL_EXIT: Record<string, number> = {
   [BROKER_ERROR.TOO_MANY_GROUPS]: 17,
   [BROKER_ERROR.INTERNAL_ERROR]: 18,
   [BROKER_ERROR.SESSION_BUSY]: 19,
-  /** maxAdminAuthAge: the admin's sign-in is too old to start; a new sign-in (not a refresh) fixes it. */
+  /**
+   * maxAdminAuthAge: the admin's sign-in is too old to start; requireAdminMfa: it did not use MFA.
+   * A new sign-in (with MFA; not a refresh) fixes it. The broker's message says which.
+   */
   [BROKER_ERROR.SIGN_IN_AGAIN]: 20,
   /** limits: the admin's starts this hour, or the target's impersonations today, reached the limit. */
   [BROKER_ERROR.LIMIT_EXCEEDED]: 21,

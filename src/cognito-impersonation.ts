@@ -22,6 +22,7 @@ import { DENIAL_REASON, ENV, LIMITS, PATTERN, SOURCE, STRATEGY } from './private
 import { checkEnvironmentSize } from './private/environment-size';
 import { type HandlerFunctionOptions, type ImpersonationHost, scopeOf } from './private/host';
 import { acknowledgeRules } from './private/nag';
+import { checkUserPoolReportsSignIns } from './private/user-pool-checks';
 import { checkWholeNumber } from './private/validation';
 import { VolumeLimitResources } from './private/volume-limits';
 import { CUSTOM_CHALLENGE_METRIC } from './strategies/custom-challenge';
@@ -236,6 +237,26 @@ export interface CognitoImpersonationProps {
    * @default - no limits and no unusual-volume alarm
    */
   readonly limits?: ImpersonationLimits;
+
+  /**
+   * Step-up MFA for the broker (customChallenge, groups): a `start` is refused (denial reason
+   * `MfaRequired`, broker error `SignInAgain`) unless the admin's access token comes from a
+   * sign-in that passed MFA. Cognito's access tokens do not say how the user signed in, so the
+   * broker asks the pool: it reads the admin's latest sign-in events
+   * (`AdminListUserAuthEvents`, one more Cognito request per start, allowed to the broker on the
+   * pool only) and requires the sign-in of the token's `auth_time` to hold a successful MFA
+   * challenge. Ending and listing sessions are never refused for it. Combine it with
+   * `maxAdminAuthAge` to also bound how old that sign-in may be.
+   *
+   * Only threat protection logs sign-ins: the pool must be on the Plus feature plan (priced per
+   * monthly active user, above Essentials) with threat protection in audit or full-function mode
+   * (`AdvancedSecurityMode` `AUDIT` or `ENFORCED`). A pool defined in the app that cannot report
+   * them fails at synth; for any other pool every start is refused (`Misconfigured`) until it can.
+   * preTokenGeneration has no broker: setting this with it is an error.
+   *
+   * @default false - a sign-in without MFA may start an impersonation
+   */
+  readonly requireAdminMfa?: boolean;
 }
 
 /**
@@ -439,6 +460,7 @@ export class CognitoImpersonation extends Construct {
       userPool: props.userPool,
       encryptionKey: props.encryptionKey,
       brokerReservedConcurrency: props.brokerReservedConcurrency,
+      brokerPoolActions: props.requireAdminMfa ? ['cognito-idp:AdminListUserAuthEvents'] : [],
       addFunction: (fnId, options) => this.addFunction(this, fnId, options, commonEnvironment),
       addPoolPolicy: (fn, ...statements) => new iam.Policy(scopeOf(fn), 'Policy', { roles: [fn.role!], statements }),
       attachTrigger: (operation, fn, lambdaVersion) => triggers.attach(operation, fn, lambdaVersion),
@@ -474,6 +496,13 @@ export class CognitoImpersonation extends Construct {
         description: `Impersonation: one admin was granted ${this.volumeLimits.threshold} or more impersonations within an hour. `
           + 'See the Contributor Insights rule for who; the audit log for what.',
       });
+    }
+    if (props.requireAdminMfa) {
+      const broker = this.functionsByName.get('Broker');
+      if (!broker) throw new Error(`CognitoImpersonation: requireAdminMfa needs a strategy with a broker (customChallenge, groups), not ${this.strategyName}`);
+      // The broker's policy already allows AdminListUserAuthEvents on the pool (host.brokerPoolActions).
+      broker.addEnvironment(ENV.REQUIRE_ADMIN_MFA, 'true');
+      checkUserPoolReportsSignIns(this, props.userPool);
     }
     if (resources.brokerFunction) {
       // The groups strategy signs the admin out when a session ends: a revoked token there is

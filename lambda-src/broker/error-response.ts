@@ -33,6 +33,9 @@ const BY_DENIAL: Partial<Record<DenialReason, [BrokerErrorCode, string]>> = {
     'You have reached the number of impersonations allowed per hour. Nothing was changed. Try again next hour.'],
   [DENIAL_REASON.TARGET_LIMIT_REACHED]: [BROKER_ERROR.LIMIT_EXCEEDED,
     'This user has been impersonated as often as allowed today. Nothing was changed. Try again tomorrow (UTC).'],
+  [DENIAL_REASON.MFA_REQUIRED]: [BROKER_ERROR.SIGN_IN_AGAIN,
+    'Starting an impersonation needs a sign-in with MFA; the pool reports none for this token (refreshing the token '
+      + 'does not renew its sign-in). Sign in again with MFA.'],
   [DENIAL_REASON.SESSION_BUSY]: [BROKER_ERROR.SESSION_BUSY,
     'Another request of yours is starting or ending a session right now. Try again in a moment.'],
 };

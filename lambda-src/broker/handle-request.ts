@@ -2,8 +2,10 @@ import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-
 import type { Context } from 'aws-lambda';
 import { authenticateAdmin } from './admin-auth';
 import { errorResponse, type BrokerErrorResponse } from './error-response';
+import { assertMfaSignIn, requireAdminMfa } from './mfa-check';
 import { parseBrokerRequest } from './request-envelope';
 import { assertRecentSignIn, maxAdminAuthAgeSeconds } from './step-up';
+import { admitStart, readVolumeLimits } from './volume-limits';
 import { AUDIT_EVENT, DENIAL_REASON, ENV, LIMITS, SOURCE, STRATEGY } from '../../src/private/contract';
 import { auditWriter } from '../common/audit';
 import { awsClient } from '../common/aws-clients';
@@ -14,7 +16,6 @@ import { boundedForAudit } from '../common/impersonation-request';
 import type { Actor } from '../common/target';
 import { startChallenge } from '../custom-challenge/broker-actions';
 import { endOwnSessions, listGroups, startGroups } from '../groups/broker-actions';
-import { admitStart, readVolumeLimits } from './volume-limits';
 
 /** The actions each strategy's broker offers. */
 const ACTIONS: Record<string, Partial<Record<BrokerAction, ActionHandler>>> = {
@@ -47,6 +48,7 @@ export async function handleBrokerRequest(event: unknown, context: Pick<Context,
     }
     const maxAuthAge = maxAdminAuthAgeSeconds(process.env[ENV.MAX_ADMIN_AUTH_AGE_SECONDS]);
     const limits = readVolumeLimits(process.env);
+    const requireMfa = requireAdminMfa(process.env[ENV.REQUIRE_ADMIN_MFA]);
     const action = ACTIONS[strategy]?.[request.action];
     if (!userPoolId || !ACTIONS[strategy]) throw new ImpersonationRefused(DENIAL_REASON.MISCONFIGURED);
     if (!action) throw new ImpersonationRefused(DENIAL_REASON.UNSUPPORTED_ACTION);
@@ -56,7 +58,10 @@ export async function handleBrokerRequest(event: unknown, context: Pick<Context,
       impersonationClientId: process.env[ENV.CLIENT_ID],
     }, (identified) => { actor = identified; });
     // Step-up guards only what starts an impersonation: ending or listing never needs a fresh sign-in.
-    if (maxAuthAge !== undefined && request.action === 'start') assertRecentSignIn(request.accessToken, maxAuthAge, Date.now());
+    if (request.action === 'start') {
+      if (maxAuthAge !== undefined) assertRecentSignIn(request.accessToken, maxAuthAge, Date.now());
+      if (requireMfa) await assertMfaSignIn(client, userPoolId, actor.username, request.accessToken);
+    }
     const ctx: ActionContext = {
       request,
       actor,

@@ -1,6 +1,6 @@
 import { TransactWriteItemsCommand, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
-import { BROKER_STATE, DENIAL_REASON, ENV, LIMITS } from '../../src/private/contract';
 import { stateTable, ttlOf, type StateTable } from './state-table';
+import { BROKER_STATE, DENIAL_REASON, ENV, LIMITS } from '../../src/private/contract';
 import { ImpersonationRefused, errorNameOf } from '../common/errors';
 
 /**

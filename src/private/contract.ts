@@ -44,6 +44,8 @@ export const ENV = {
   MAX_STARTS_PER_ADMIN_PER_HOUR: 'IMPERSONATION_MAX_STARTS_PER_ADMIN_PER_HOUR',
   /** Broker (limits): the most impersonations of one target per UTC day. */
   MAX_STARTS_PER_TARGET_PER_DAY: 'IMPERSONATION_MAX_STARTS_PER_TARGET_PER_DAY',
+  /** Broker (requireAdminMfa): `true` when a `start` needs an admin sign-in that passed MFA; unset otherwise. */
+  REQUIRE_ADMIN_MFA: 'IMPERSONATION_REQUIRE_ADMIN_MFA',
   /** groups: the session table (one item per admin). */
   SESSION_TABLE: 'IMPERSONATION_SESSION_TABLE',
   /** groups: how long this function's claim on a session lasts, in seconds (longer than its timeout). */
@@ -190,7 +192,10 @@ export const BROKER_ERROR = {
   /** groups: another request of the same admin is starting or ending a session; try again in a moment. */
   SESSION_BUSY: 'SessionBusy',
   INTERNAL_ERROR: 'InternalError',
-  /** maxAdminAuthAge: the admin signed in too long ago to start an impersonation; sign in again (a refresh keeps the old sign-in time). */
+  /**
+   * maxAdminAuthAge: the admin signed in too long ago to start an impersonation; requireAdminMfa: the
+   * admin's sign-in did not use MFA. Either way: sign in again (with MFA); a refresh keeps the old sign-in.
+   */
   SIGN_IN_AGAIN: 'SignInAgain',
   /** limits: the admin's starts this hour, or the target's impersonations today, reached the limit; try again later. */
   LIMIT_EXCEEDED: 'LimitExceeded',
@@ -236,6 +241,11 @@ export const DENIAL_REASON = {
   ADMIN_LIMIT_REACHED: 'AdminLimitReached',
   /** limits: the target was already impersonated `maxStartsPerTargetPerDay` times this UTC day. */
   TARGET_LIMIT_REACHED: 'TargetLimitReached',
+  /**
+   * requireAdminMfa: the pool does not report that the sign-in of the admin's access token (`auth_time`)
+   * passed an MFA challenge (no such sign-in among the admin's latest, or one without MFA); nothing was started.
+   */
+  MFA_REQUIRED: 'MfaRequired',
   LOOKUP_FAILED: 'LookupFailed',
   MISCONFIGURED: 'Misconfigured',
   INTERNAL_ERROR: 'InternalError',

@@ -122,6 +122,11 @@ export interface ImpersonationHost {
   /** The broker's reserved concurrency (brokerReservedConcurrency), if any. */
   readonly brokerReservedConcurrency?: number;
   /**
+   * Pool actions the broker needs beyond its strategy's own, granted with them on the pool's ARN
+   * (requireAdminMfa: `cognito-idp:AdminListUserAuthEvents`); empty by default.
+   */
+  readonly brokerPoolActions: readonly string[];
+  /**
    * A function with its own role, logging to the audit trail, watched by alarms: all of it
    * in a scope of its own named `id` (`<id>/Role`, `<id>/Function`, `<id>/ErrorsAlarm`, ...),
    * where the function's other resources belong too (see `scopeOf`).

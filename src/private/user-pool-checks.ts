@@ -3,8 +3,9 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { IConstruct } from 'constructs';
 
 /**
- * Synth-time checks of a user pool defined in the app against what the strategy attaches,
- * for templates Cognito would refuse. They read the pool's final CloudFormation properties
+ * Synth-time checks of a user pool defined in the app against what the strategy attaches
+ * (and, with requireAdminMfa, what the broker asks of it), for templates Cognito would refuse
+ * or a broker that could never grant. They read the pool's final CloudFormation properties
  * when the app is validated, so that triggers added after the construct count too.
  */
 export interface UserPoolChecks {
@@ -44,8 +45,51 @@ export function checkUserPool(scope: IConstruct, userPool: cognito.IUserPool, ch
   });
 }
 
+/**
+ * requireAdminMfa: adds a check to `scope` (the construct) that a pool defined in the app can
+ * report its users' sign-ins (AdminListUserAuthEvents): threat protection on
+ * (`UserPoolAddOns.AdvancedSecurityMode` AUDIT or ENFORCED), which only the Plus plan offers.
+ * A pool without `UserPoolAddOns` has threat protection off (an add-on, off until turned on); a
+ * value that is a token is not judged. An imported pool is checked by the broker, which refuses every start
+ * (Misconfigured) until the pool can answer.
+ */
+export function checkUserPoolReportsSignIns(scope: IConstruct, userPool: cognito.IUserPool): void {
+  const pool = userPool.node.defaultChild;
+  if (!pool || !CfnResource.isCfnResource(pool)) return;
+  scope.node.addValidation({
+    validate: () => {
+      const why = whyNoSignInEvents(propertiesOf(pool));
+      if (!why) return [];
+      return ['CognitoImpersonation: requireAdminMfa needs a user pool that reports its users\' sign-ins and whether they '
+        + `used MFA (AdminListUserAuthEvents), and this pool ${why}. Put the pool on the Plus feature plan (featurePlan: `
+        + 'FeaturePlan.PLUS) with threat protection in audit or full-function mode (standardThreatProtectionMode, or '
+        + 'advancedSecurityMode on older aws-cdk-lib: AdvancedSecurityMode AUDIT or ENFORCED), or drop requireAdminMfa.'];
+    },
+  });
+}
+
+/** Why a pool with these properties cannot report sign-in events, if it cannot (tokens are not judged). */
+function whyNoSignInEvents({ UserPoolTier: tier, UserPoolAddOns: addOns }: PoolProperties): string | undefined {
+  if (typeof tier === 'string' && tier !== 'PLUS') {
+    return `is on the ${tier.charAt(0)}${tier.slice(1).toLowerCase()} feature plan, which has no threat protection`;
+  }
+  if (addOns === undefined) return 'has threat protection off (no UserPoolAddOns.AdvancedSecurityMode in its template)';
+  const mode = (addOns as Record<string, unknown>).AdvancedSecurityMode;
+  if (typeof mode === 'string' && mode !== 'AUDIT' && mode !== 'ENFORCED') {
+    return `has threat protection off (UserPoolAddOns.AdvancedSecurityMode ${mode})`;
+  }
+  return undefined;
+}
+
+/** The pool properties the checks read. */
+interface PoolProperties {
+  readonly LambdaConfig?: Record<string, unknown>;
+  readonly UserPoolTier?: unknown;
+  readonly UserPoolAddOns?: unknown;
+}
+
 /** The pool's CloudFormation properties as they will be synthesized, overrides included. */
-function propertiesOf(pool: CfnResource): { LambdaConfig?: Record<string, unknown>; UserPoolTier?: string } {
+function propertiesOf(pool: CfnResource): PoolProperties {
   // _toCloudFormation is what synthesis renders the resource with: the only view that
   // includes raw overrides (addPropertyOverride('UserPoolTier', ...) on older aws-cdk-lib).
   const rendered = Stack.of(pool).resolve((pool as any)._toCloudFormation());

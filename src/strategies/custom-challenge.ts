@@ -187,6 +187,7 @@ export function defineCustomChallenge(host: ImpersonationHost, settings: CustomC
   host.addPoolPolicy(broker, new iam.PolicyStatement({
     actions: [
       ...BROKER_LOOKUP_ACTIONS,
+      ...host.brokerPoolActions,
       // the dedicated client's secret, for SECRET_HASH
       'cognito-idp:DescribeUserPoolClient',
       // the custom-auth sign-in of the target

@@ -104,6 +104,7 @@ export function defineGroups(host: ImpersonationHost, settings: GroupsSettings):
   host.addPoolPolicy(broker, new iam.PolicyStatement({
     actions: [
       ...BROKER_LOOKUP_ACTIONS,
+      ...host.brokerPoolActions,
       // start adds the target's groups; end (and a superseded or failed start) removes them
       'cognito-idp:AdminAddUserToGroup',
       ...endActions.filter((a) => !BROKER_LOOKUP_ACTIONS.includes(a)),

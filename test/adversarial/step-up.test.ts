@@ -1,13 +1,16 @@
 /**
- * Issue 14, item 2: step-up (maxAdminAuthAge) through the BUNDLED broker with real signed
- * tokens. A `start` needs a sign-in (`auth_time`) at most that old; a token refreshed from an
- * old sign-in (new iat, old auth_time) does not pass; ending and listing are never refused for it.
+ * Issue 14, item 2: step-up through the BUNDLED broker with real signed tokens.
+ * maxAdminAuthAge: a `start` needs a sign-in (`auth_time`) at most that old; a token refreshed
+ * from an old sign-in (new iat, old auth_time) does not pass. requireAdminMfa: a `start` needs
+ * the token's sign-in to have passed MFA, as the pool's threat protection logged it. Ending and
+ * listing are never refused for either.
  */
 import { brokerClientStubs, customChallengeBrokerEnv, groupsBrokerWorld } from './kit/broker';
 import { AuditLog, freshContainer, withEnv, type BundledHandler } from './kit/bundles';
 import { FakeCognito } from './kit/fake-cognito';
 import { CANONICAL_ISSUER, JwksServer, PoolSigningKey } from './kit/tokens';
 import { AUDIT_EVENT, BROKER_ERROR, DENIAL_REASON, ENV } from '../../src/private/contract';
+import { CHALLENGES, authEvent } from '../lambda-src/fixtures/auth-events';
 import { FakeSecret, SECRET_ARN } from '../lambda-src/fixtures/challenge';
 import { lambdaContext } from '../lambda-src/fixtures/common';
 import { USERS, setGroupsEnv } from '../lambda-src/fixtures/groups';
@@ -135,5 +138,127 @@ describe('groups: only start needs a recent sign-in', () => {
     expect(ended.error).toBeUndefined();
     expect(ended.ended).toHaveLength(1);
     expect(world.groupsOf(alice)).toEqual([...USERS.alice.groups].sort());
+  });
+});
+
+describe('customChallenge: requireAdminMfa', () => {
+  let pool: FakeCognito;
+  let broker: BundledHandler;
+  const now = () => Math.floor(Date.now() / 1000);
+
+  function setUp(options: { threatProtection: boolean; requireAdminMfa?: false }): void {
+    const flag = options.requireAdminMfa === false ? undefined : 'true';
+    restoreEnv = withEnv(customChallengeBrokerEnv(ADMIN_GROUP, { [ENV.REQUIRE_ADMIN_MFA]: flag }));
+    new JwksServer().publish(CANONICAL_ISSUER, POOL_KEY.jwks).start();
+    pool = new FakeCognito(POOL_KEY);
+    pool.threatProtection = options.threatProtection;
+    pool.addUser('alice', { groups: [ADMIN_GROUP] });
+    pool.addUser('carol', { groups: [ADMIN_GROUP] });
+    pool.addUser('bob', { groups: ['customers'] });
+    pool.install(stubs.cognito);
+    new FakeSecret(SECRET_ARN).install(stubs.secrets);
+    broker = freshContainer('broker');
+  }
+
+  /** `username` signs in `secondsAgo` (tokens issued then), with or without MFA. */
+  const signIn = (secondsAgo: number, mfa: boolean, username = 'alice') =>
+    pool.signIn(username, { auth_time: now() - secondsAgo, iat: now() - secondsAgo }, { mfa });
+  const start = (accessToken: string) => broker({ action: 'start', accessToken, target: 'bob', reason: 'SUP-14 step-up MFA' }, lambdaContext());
+
+  function expectRefused(response: Record<string, any>, denialReason: string, code: string): void {
+    expect(response).toEqual({ error: { code, message: expect.any(String) } });
+    expect(pool.calls).not.toContain('AdminInitiateAuth');
+    expect(audit.events()).toEqual([expect.objectContaining({
+      event: AUDIT_EVENT.DENIED,
+      denialReason,
+      actor: { sub: pool.users.get('alice')!.sub, username: 'alice' },
+    })]);
+  }
+
+  test('a sign-in a moment ago, without MFA, cannot start: sign in again with MFA', async () => {
+    setUp({ threatProtection: true });
+    const response = await start(signIn(30, false));
+    expectRefused(response, DENIAL_REASON.MFA_REQUIRED, BROKER_ERROR.SIGN_IN_AGAIN);
+    expect(response.error.message).toMatch(/Sign in again with MFA\.$/);
+    expect(pool.calls).toContain('AdminListUserAuthEvents');
+  });
+
+  test('the same admin, signed in again with MFA, starts', async () => {
+    setUp({ threatProtection: true });
+    const response = await start(signIn(30, true));
+    expect(response.error).toBeUndefined();
+    expect(response.target).toEqual({ username: 'bob', sub: pool.users.get('bob')!.sub });
+    expect(pool.calls).toContain('AdminInitiateAuth');
+    expect(audit.events().filter((e) => e.event === AUDIT_EVENT.GRANTED)).toHaveLength(1);
+  });
+
+  test('a token from a sign-in without MFA stays refused after a later sign-in with MFA: the check is of the token\'s own sign-in', async () => {
+    setUp({ threatProtection: true });
+    const passwordOnly = signIn(300, false);
+    signIn(10, true);
+    expectRefused(await start(passwordOnly), DENIAL_REASON.MFA_REQUIRED, BROKER_ERROR.SIGN_IN_AGAIN);
+  });
+
+  test('another admin\'s MFA sign-in does not count for alice', async () => {
+    setUp({ threatProtection: true });
+    const alices = signIn(30, false);
+    signIn(25, true, 'carol');
+    expectRefused(await start(alices), DENIAL_REASON.MFA_REQUIRED, BROKER_ERROR.SIGN_IN_AGAIN);
+  });
+
+  test('a pool without threat protection cannot say: every start is refused (Misconfigured)', async () => {
+    setUp({ threatProtection: false });
+    expectRefused(await start(signIn(30, true)), DENIAL_REASON.MISCONFIGURED, BROKER_ERROR.INTERNAL_ERROR);
+  });
+
+  test('without the option, a sign-in without MFA starts and the pool is not asked (opt-in)', async () => {
+    setUp({ threatProtection: true, requireAdminMfa: false });
+    expect((await start(signIn(30, false))).error).toBeUndefined();
+    expect(pool.calls).not.toContain('AdminListUserAuthEvents');
+  });
+});
+
+describe('groups: requireAdminMfa guards only start', () => {
+  let world: FakeWorld;
+  let broker: BundledHandler;
+  const alice = USERS.alice.username;
+
+  beforeEach(() => {
+    const restoreGroups = setGroupsEnv();
+    const restoreFlag = withEnv({ [ENV.REQUIRE_ADMIN_MFA]: 'true' });
+    restoreEnv = () => {
+      restoreFlag();
+      restoreGroups();
+    };
+    world = groupsBrokerWorld(stubs);
+    broker = freshContainer('broker');
+  });
+
+  /** alice's sign-in, its event logged `secondsAgo` before the world's now, with these challenges. */
+  const signedIn = (secondsAgo: number, challenges: typeof CHALLENGES[keyof typeof CHALLENGES]) =>
+    world.authEvents.set(alice, [authEvent(Math.floor(world.now / 1000) - secondsAgo, { ChallengeResponses: [...challenges] })]);
+
+  test('without MFA nothing starts; with MFA it starts; list and end then work whatever the pool says', async () => {
+    signedIn(20, CHALLENGES.PASSWORD);
+    const refused = await broker({ action: 'start', accessToken: world.accessToken(alice), target: USERS.bob.username, reason: 'SUP-14' }, lambdaContext());
+    expect(refused).toEqual({ error: { code: BROKER_ERROR.SIGN_IN_AGAIN, message: expect.any(String) } });
+    expect(audit.events().at(-1)).toMatchObject({ event: AUDIT_EVENT.DENIED, denialReason: DENIAL_REASON.MFA_REQUIRED });
+    expect(world.groupsOf(alice)).toEqual([...USERS.alice.groups].sort());
+
+    world.now += 60_000;
+    signedIn(20, CHALLENGES.PASSWORD_AND_MFA);
+    const token = world.accessToken(alice);
+    const started = await broker({ action: 'start', accessToken: token, target: USERS.bob.username, reason: 'SUP-14' }, lambdaContext());
+    expect(started.error).toBeUndefined();
+
+    // A later sign-in without MFA: only a new start would be refused.
+    world.now += 60_000;
+    signedIn(20, CHALLENGES.PASSWORD);
+    const listed = await broker({ action: 'list', accessToken: token }, lambdaContext());
+    expect(listed.sessions.map((s: any) => s.sessionId)).toEqual([started.sessionId]);
+    const ended = await broker({ action: 'end', accessToken: token }, lambdaContext());
+    expect(ended.ended).toHaveLength(1);
+    expect(world.groupsOf(alice)).toEqual([...USERS.alice.groups].sort());
+    expect(world.journal.filter((line) => / AdminListUserAuthEvents /.test(line))).toHaveLength(2);
   });
 });

@@ -3,6 +3,7 @@ import {
   AdminGetUserCommand,
   AdminInitiateAuthCommand,
   AdminListGroupsForUserCommand,
+  AdminListUserAuthEventsCommand,
   AdminRespondToAuthChallengeCommand,
   AdminUserGlobalSignOutCommand,
   DescribeUserPoolClientCommand,
@@ -10,8 +11,12 @@ import {
   ListUsersCommand,
   NotAuthorizedException,
   UserNotFoundException,
+  UserPoolAddOnNotEnabledException,
   type AdminGetUserCommandInput,
   type AdminListGroupsForUserCommandInput,
+  type AdminListUserAuthEventsCommandInput,
+  type AuthEventType,
+  type ChallengeResponseType,
   type AdminUserGlobalSignOutCommandInput,
   type CognitoIdentityProviderClient,
   type GetUserCommandInput,
@@ -47,12 +52,21 @@ interface IssuedToken {
  *   verification still accepts them (that is the point of item 1).
  * - Users are found by username (`AdminGetUser`) or, with a filter, by `sub` (`ListUsers`);
  *   a deleted user's username can be given to a new user with a new `sub`.
+ * - With `threatProtection` on, every sign-in is logged as a `SignIn` event created when the
+ *   authentication began (before `auth_time`), with the challenges answered (`Password`, and
+ *   `Mfa` when the sign-in used MFA), and `AdminListUserAuthEvents` returns the user's events,
+ *   newest first; with it off (Lite and Essentials plans, or mode OFF) that call is
+ *   `UserPoolAddOnNotEnabledException`.
  */
 export class FakeCognito {
   readonly users = new Map<string, FakeUser>();
   private readonly issued = new Map<string, IssuedToken>();
   /** Every command the fake answered, by name, in order. */
   readonly calls: string[] = [];
+  /** Threat protection (Plus plan, AUDIT or ENFORCED): sign-ins are logged and can be listed. */
+  threatProtection = false;
+  /** username -> the sign-in events threat protection logged, newest first. */
+  private readonly authEvents = new Map<string, AuthEventType[]>();
 
   constructor(readonly key: PoolSigningKey = new PoolSigningKey()) {}
 
@@ -66,12 +80,28 @@ export class FakeCognito {
     this.users.delete(username);
   }
 
-  /** Signs `username` in: a real signed access token the fake will recognise, with claim overrides. */
-  signIn(username: string, overrides: Record<string, unknown> = {}): string {
+  /**
+   * Signs `username` in: a real signed access token the fake will recognise, with claim
+   * overrides; with threat protection, logged as a sign-in with MFA or with the password only.
+   */
+  signIn(username: string, overrides: Record<string, unknown> = {}, how: { mfa?: boolean } = {}): string {
     const user = this.users.get(username);
     if (!user) throw new Error(`no user ${username}`);
     const claims = accessTokenClaims(user, overrides);
     this.issued.set(String(claims.jti), { sub: String(claims.sub), iat: Number(claims.iat), revoked: false });
+    if (this.threatProtection) {
+      const authTime = typeof claims.auth_time === 'number' ? claims.auth_time : Math.floor(Date.now() / 1000);
+      const challenges: ChallengeResponseType[] = [{ ChallengeName: 'Password', ChallengeResponse: 'Success' }];
+      if (how.mfa) challenges.push({ ChallengeName: 'Mfa', ChallengeResponse: 'Success' });
+      this.authEvents.set(username, [{
+        EventId: randomUUID(),
+        EventType: 'SignIn',
+        // Created when the authentication began, some seconds before the tokens.
+        CreationDate: new Date((authTime - 8) * 1000),
+        EventResponse: 'Pass',
+        ChallengeResponses: challenges,
+      }, ...this.authEvents.get(username) ?? []]);
+    }
     return this.key.sign(claims);
   }
 
@@ -99,6 +129,13 @@ export class FakeCognito {
     mock.on(ListUsersCommand).callsFake(answer('ListUsers', (input: ListUsersCommandInput) => {
       const sub = /^sub = "([^"]+)"$/.exec(input.Filter ?? '')?.[1];
       return { Users: [...this.users.values()].filter((u) => u.sub === sub).map((u) => ({ Username: u.username })) };
+    }));
+    mock.on(AdminListUserAuthEventsCommand).callsFake(answer('AdminListUserAuthEvents', (input: AdminListUserAuthEventsCommandInput) => {
+      if (!this.threatProtection) {
+        throw new UserPoolAddOnNotEnabledException({ message: 'AdvancedSecurityMode is not enabled for the user pool', $metadata: { httpStatusCode: 400 } });
+      }
+      const user = this.userByName(input.UserPoolId, input.Username);
+      return { AuthEvents: (this.authEvents.get(user.username) ?? []).slice(0, input.MaxResults || 60) };
     }));
     mock.on(AdminUserGlobalSignOutCommand).callsFake(answer('AdminUserGlobalSignOut', (input: AdminUserGlobalSignOutCommandInput) => {
       this.globalSignOut(input.Username!);
