@@ -134,6 +134,12 @@ describe('validation', () => {
   });
 });
 
+test('too many target groups for the broker\'s 4 KB environment fail the synth, naming targetGroups', () => {
+  const targetGroups = Array.from({ length: 40 }, (_, i) => `enterprise-customers-of-region-${String(i).padStart(3, '0')}-${'x'.repeat(60)}`);
+  expect(() => withApproval(ImpersonationStrategy.groups(), { targetGroups }))
+    .toThrow(/Most of it is IMPERSONATION_APPROVAL_TARGET_GROUPS \(\d+ bytes\): the names in approval's targetGroups/);
+});
+
 describe('cdk-nag AwsSolutions', () => {
   test.each([...BROKER_STRATEGIES.map(([n, s]) => [n, s, false] as const), ...BROKER_STRATEGIES.map(([n, s]) => [`${n} with a KMS key`, s, true] as const)])(
     '%s with approval: no errors, no warnings', (_name, strategy, withKey) => {
