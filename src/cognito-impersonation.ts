@@ -175,8 +175,9 @@ export interface CognitoImpersonationProps {
 
   /**
    * Whether to save Logs Insights queries for audits on the audit log group (impersonations
-   * of a user, by an admin, denials by reason, the latest ones, and for groups the open
-   * sessions), in the folder `cdk-cognito-impersonation/<construct path>`.
+   * of a user, by an admin, denials by reason, the latest ones, for groups the open
+   * sessions, and with `approval` the approval requests), in the folder
+   * `cdk-cognito-impersonation/<construct path>`.
    *
    * @default true
    */
@@ -509,7 +510,8 @@ export class CognitoImpersonation extends Construct {
       this.eventsDeadLetterAlarm = this.auditTrail.addMetricAlarm(this.events, 'Alarm', 'EventsDeadLetters', this.events.metricDeadLetters(), 1,
         'Impersonation: events could not be delivered to EventBridge; they wait in the dead-letter queue.');
     }
-    this.queryDefinitions = props.savedQueries === false ? [] : saveAuditQueries(this, this.auditTrail.logGroup, this.strategyName);
+    this.queryDefinitions = props.savedQueries === false ? []
+      : saveAuditQueries(this, this.auditTrail.logGroup, this.strategyName, { approval: approval !== undefined });
 
     this.brokerStateTable = BrokerStateTable.find(this)?.table;
     this.functions = [...this.functionsByName.values()];

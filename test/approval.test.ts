@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { Duration, Token } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -92,10 +94,24 @@ describe.each(BROKER_STRATEGIES)('%s with approval', (_name, strategy) => {
   });
 });
 
+test('with approval, a saved query lists every event naming an approval; its fields are documented', () => {
+  const { template } = withApproval(ImpersonationStrategy.groups());
+  const defs = Object.values<any>(template.findResources('AWS::Logs::QueryDefinition')).map((d) => d.Properties);
+  const query = defs.find((d) => d.Name.endsWith('/Approvals (four-eyes)'));
+  expect(query.QueryString).toContain('filter ispresent(message.approvalId)');
+  const doc = fs.readFileSync(path.join(__dirname, '..', 'docs', 'audit-events.md'), 'utf8');
+  const documented = new Set([...doc.matchAll(/^\| `([a-zA-Z.]+)`(?:, `([a-zA-Z.]+)`)?/gm)].flatMap((m) => [m[1], m[2]]).filter(Boolean));
+  const read = [...(query.QueryString as string).matchAll(/message\.([a-zA-Z.]+)/g)].map((m) => m[1]);
+  expect(read.length).toBeGreaterThan(8);
+  for (const field of read) expect([field, field.split('.')[0]].some((x) => documented.has(x))).toBe(true);
+});
+
 describe('without approval', () => {
   test.each(BROKER_STRATEGIES)('%s: no state table, no approval configuration', (_name, strategy) => {
     const { template, impersonation } = stackWith({ strategy: strategy() });
     expect(impersonation.brokerStateTable).toBeUndefined();
+    const queries = Object.values<any>(template.findResources('AWS::Logs::QueryDefinition')).map((d) => d.Properties.Name);
+    expect(queries.some((n: string) => n.includes('Approvals'))).toBe(false);
     const tables = Object.values<any>(template.findResources('AWS::DynamoDB::Table'));
     expect(tables.filter((t) => t.Properties.TimeToLiveSpecification?.AttributeName === 'ttl')).toEqual([]);
     for (const fn of Object.values<any>(template.findResources('AWS::Lambda::Function'))) {
