@@ -83,8 +83,11 @@ export async function handleBrokerRequest(event: unknown, context: Pick<Context,
     const action = ACTIONS[strategy]?.[request.action];
     if (!userPoolId || !ACTIONS[strategy]) throw new ImpersonationRefused(DENIAL_REASON.MISCONFIGURED);
     if (!action) throw new ImpersonationRefused(DENIAL_REASON.UNSUPPORTED_ACTION);
-    const approval = approvalSettings();
-    if (!approval && request.action in APPROVAL_ACTIONS) throw new ImpersonationRefused(DENIAL_REASON.UNSUPPORTED_ACTION);
+    // Approval concerns what starts an impersonation and the approval actions; ending or listing
+    // sessions never waits on it (nor fails with its configuration).
+    const approvalAction = request.action in APPROVAL_ACTIONS;
+    const approval = request.action === 'start' || approvalAction ? approvalSettings() : undefined;
+    if (!approval && approvalAction) throw new ImpersonationRefused(DENIAL_REASON.UNSUPPORTED_ACTION);
     const client = awsClient(CognitoIdentityProviderClient);
     const member = await authenticateMember(client, request.accessToken, membershipFor(request.action, config, approval), {
       userPoolId,

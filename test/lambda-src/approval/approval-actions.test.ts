@@ -361,7 +361,7 @@ describe('approval off', () => {
   });
 });
 
-describe('misconfigured approval refuses everything (fail closed)', () => {
+describe('misconfigured approval refuses every start and approval action (fail closed)', () => {
   it.each([
     ['no state table', ENV.BROKER_STATE_TABLE, undefined],
     ['a timeout out of range', ENV.APPROVAL_TIMEOUT_SECONDS, '30'],
@@ -374,6 +374,13 @@ describe('misconfigured approval refuses everything (fail closed)', () => {
     expect(lastEvent()).toMatchObject({ denialReason: DENIAL_REASON.MISCONFIGURED });
     expect(t.world.items.size).toBe(0);
     expect(t.world.stateItems.size).toBe(0);
+    expect(await broker(paula.username, { action: 'pending' })).toEqual(refused(BROKER_ERROR.INTERNAL_ERROR));
+  });
+
+  it('ending and listing sessions do not depend on it', async () => {
+    delete process.env[ENV.BROKER_STATE_TABLE];
+    expect((await broker(alice.username, { action: 'list' })).sessions).toEqual([]);
+    expect((await broker(alice.username, { action: 'end' })).ended).toEqual([]);
   });
 });
 
