@@ -3,6 +3,7 @@ import { BROKER_ERROR } from '../src/private/contract';
 /**
  * Exit codes. Scripts branch on them: 0 done, 2 a usage mistake, 3-5 the CLI could not ask,
  * 10-28 the broker (or the Pre Token Generation trigger) asked and refused.
+ * A `start` that created an approval request exits with ApprovalPending's code (nothing was granted yet).
  */
 export const EXIT = {
   OK: 0,
@@ -35,6 +36,10 @@ export const REFUSAL_EXIT: Record<string, number> = {
   [BROKER_ERROR.SIGN_IN_AGAIN]: 20,
   /** limits: the admin's starts this hour, or the target's impersonations today, reached the limit. */
   [BROKER_ERROR.LIMIT_EXCEEDED]: 21,
+  /** approval: the request is not decided yet (or a start just created it); ask an approver, then run the start again. */
+  [BROKER_ERROR.APPROVAL_PENDING]: 22,
+  /** approval: the approval cannot be used or decided (rejected, expired, used, for another request, unknown, already decided). */
+  [BROKER_ERROR.APPROVAL_REFUSED]: 23,
 };
 /** A code this version of the CLI does not know (a newer broker). */
 export const UNKNOWN_REFUSAL_EXIT = 29;

@@ -1,4 +1,5 @@
 import type { SignIn } from './admin-token';
+import { approve, pending, reject } from './commands/approval';
 import { end } from './commands/end';
 import { list } from './commands/list';
 import { signIn } from './commands/sign-in';
@@ -11,7 +12,7 @@ import { COMMANDS, commandHelp, mainHelp, parseCommandOptions } from './options'
 import { Progress } from './progress';
 import { srpSignIn } from './srp-sign-in';
 
-const RUN: Record<string, (ctx: Context) => Promise<number>> = { start, end, list, status, 'sign-in': signIn };
+const RUN: Record<string, (ctx: Context) => Promise<number>> = { start, end, list, status, approve, reject, pending, 'sign-in': signIn };
 
 export interface Dependencies {
   readonly signIn: SignIn;

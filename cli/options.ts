@@ -39,23 +39,28 @@ export interface CommandSpec {
   readonly summary: string;
   readonly usage: string;
   readonly options: Record<string, OptionSpec>;
+  /** One positional argument, stored in the parsed options under `key`. */
+  readonly positional?: { readonly key: string; readonly arg: string; readonly help: string };
   readonly notes?: string;
 }
 
 export const COMMANDS: Record<string, CommandSpec> = {
   'start': {
     summary: 'start impersonating a user (customChallenge: get their tokens; groups: borrow their groups)',
-    usage: 'start --target USER --reason TEXT [--duration 30m]',
+    usage: 'start --target USER --reason TEXT [--duration 30m] [--approval ID]',
     options: {
       target: { type: 'string', arg: 'USER', help: 'the user to impersonate: username, alias (email) or sub' },
       reason: { type: 'string', arg: 'TEXT', help: 'why: a ticket id or text (recorded in the audit trail)' },
       duration: { type: 'string', arg: 'TIME', help: 'groups: how long, e.g. 30m, 1h or 45 (minutes); default: the construct\'s' },
+      approval: { type: 'string', arg: 'ID', help: 'with approval: complete the start with this approved request (same target, reason, duration)' },
       ...TOKENS,
       ...BROKER,
       ...ADMIN,
       ...OUTPUT,
     },
-    notes: 'customChallenge tokens are hidden unless --show-tokens or --tokens-file is given.',
+    notes: 'customChallenge tokens are hidden unless --show-tokens or --tokens-file is given.\n'
+      + 'With approval, a start without --approval prints the pending request\'s id: once an approver\n'
+      + 'approved it, run the same start again with --approval ID.',
   },
   'end': {
     summary: 'groups: end your session now (the borrowed groups are removed, you are signed out)',
@@ -83,6 +88,28 @@ export const COMMANDS: Record<string, CommandSpec> = {
       ...OUTPUT,
     },
   },
+  'approve': {
+    summary: 'approval: approve another person\'s pending impersonation request (approver group)',
+    usage: 'approve REQUEST_ID',
+    positional: { key: 'request-id', arg: 'REQUEST_ID', help: 'the request, as `pending` lists it' },
+    options: { ...BROKER, ...ADMIN, ...OUTPUT },
+  },
+  'reject': {
+    summary: 'approval: reject another person\'s pending impersonation request (approver group)',
+    usage: 'reject REQUEST_ID [--reason TEXT]',
+    positional: { key: 'request-id', arg: 'REQUEST_ID', help: 'the request, as `pending` lists it' },
+    options: {
+      reason: { type: 'string', arg: 'TEXT', help: 'a note for the requester (recorded in the audit trail)' },
+      ...BROKER,
+      ...ADMIN,
+      ...OUTPUT,
+    },
+  },
+  'pending': {
+    summary: 'approval: the requests waiting for your decision, and your own requests with their state',
+    usage: 'pending',
+    options: { ...BROKER, ...ADMIN, ...OUTPUT },
+  },
   'sign-in': {
     summary: 'preTokenGeneration: sign in with SRP asking to impersonate (or, without --target, just sign in)',
     usage: 'sign-in --user-pool-id ID --client-id ID [--username NAME] [--target USER --reason TEXT]',
@@ -108,11 +135,15 @@ export function parseCommandOptions(command: string, args: readonly string[]): P
   const spec = COMMANDS[command];
   const options = Object.fromEntries(Object.entries(spec.options)
     .map(([name, o]) => [name, o.short ? { type: o.type, short: o.short } : { type: o.type }]));
+  let parsed: { values: ParsedOptions; positionals: string[] };
   try {
-    return parseArgs({ args: [...args], options, allowPositionals: false, strict: true }).values as ParsedOptions;
+    parsed = parseArgs({ args: [...args], options, allowPositionals: spec.positional !== undefined, strict: true }) as typeof parsed;
   } catch (err) {
     throw usage(`${(err as Error).message.replace(/\. To specify.*$/s, '')}. See \`cdk-cognito-impersonation ${command} --help\`.`);
   }
+  if (!spec.positional) return parsed.values;
+  if (parsed.positionals.length > 1) throw usage(`${command} takes one ${spec.positional.arg}. See \`cdk-cognito-impersonation ${command} --help\`.`);
+  return { ...parsed.values, [spec.positional.key]: parsed.positionals[0] };
 }
 
 const NAME = 'cdk-cognito-impersonation';
@@ -129,6 +160,7 @@ export function commandHelp(command: string): string {
     '',
     spec.summary,
     '',
+    ...(spec.positional ? ['Arguments:', `  ${spec.positional.arg}  ${spec.positional.help}`, ''] : []),
     'Options:',
     ...rows.map(([f, h]) => `  ${f.padEnd(width)}  ${h}`),
     ...(spec.notes ? ['', spec.notes] : []),
@@ -148,9 +180,10 @@ export function mainHelp(): string {
     '',
     `Run \`${NAME} <command> --help\` for a command's options.`,
     'Exit codes: 0 done, 2 usage, 3 AWS call failed, 4 broker not found, 5 not signed in,',
-    '10-21 refused by the broker (10 InvalidRequest, 11 Unauthorized, 12 Forbidden, 13 TargetNotFound,',
+    '10-23 refused by the broker (10 InvalidRequest, 11 Unauthorized, 12 Forbidden, 13 TargetNotFound,',
     '14 TargetDisabled, 15 TargetProtected, 16 ReasonRequired, 17 TooManyGroups, 18 InternalError,',
-    '19 SessionBusy, 20 SignInAgain, 21 LimitExceeded), 29 refused with a code this version does not know.',
+    '19 SessionBusy, 20 SignInAgain, 21 LimitExceeded, 22 ApprovalPending (also: start created an approval',
+    'request), 23 ApprovalRefused), 29 refused with a code this version does not know.',
     '',
   ].join('\n');
 }

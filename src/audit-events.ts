@@ -10,8 +10,11 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { AUDIT_EVENT, AUDIT_FIELD_PREFIX, ENV } from './private/contract';
 
-/** The audit events that become EventBridge events (lambda-src/events/impersonation-event.ts maps them). */
-const PUBLISHED = [AUDIT_EVENT.GRANTED, AUDIT_EVENT.ENDED, AUDIT_EVENT.DENIED];
+/**
+ * The audit events that become EventBridge events (lambda-src/events/impersonation-event.ts maps
+ * them); an approval request too, so that teams can notify the approvers.
+ */
+const PUBLISHED = [AUDIT_EVENT.GRANTED, AUDIT_EVENT.ENDED, AUDIT_EVENT.DENIED, AUDIT_EVENT.APPROVAL_REQUESTED];
 
 export interface EventPublishingProps {
   readonly logGroup: logs.ILogGroup;

@@ -43,7 +43,7 @@ class QueryLines extends logs.QueryString {
 }
 
 /** The saved queries, by the name they are saved under (inside the construct's folder). */
-export function auditQueries(strategy: string): Record<string, logs.QueryString> {
+export function auditQueries(strategy: string, options: { approval?: boolean } = {}): Record<string, logs.QueryString> {
   const queries: Record<string, logs.QueryString> = {
     'Impersonations of a user': new QueryLines([
       EVENT_FIELDS,
@@ -68,7 +68,25 @@ export function auditQueries(strategy: string): Record<string, logs.QueryString>
     'Latest impersonations': latestImpersonations(),
   };
   if (strategy === STRATEGY.GROUPS) queries['Open sessions (groups)'] = openSessions();
+  if (options.approval) queries['Approvals (four-eyes)'] = approvals();
   return queries;
+}
+
+/**
+ * approval: every event naming an approval request (requested, decided, listed refusals, the
+ * start that used it), newest first: who asked, who decided, for whom and why.
+ */
+export function approvals(limit = 1000): logs.QueryString {
+  return new QueryLines([
+    'fields @timestamp, ' + [
+      ['event', 'event'], ['approvalId', 'approvalId'], ['actor.username', 'actor'], ['requester.username', 'requester'],
+      ['approver.username', 'approver'], ['target.username', 'target'], ['reason', 'reason'], ['denialReason', 'denialReason'],
+      ['rejectionNote', 'rejectionNote'], ['completeBy', 'completeBy'],
+    ].map(([path, name]) => `${f(path)} as ${name}`).join(', '),
+    `filter ispresent(${f('approvalId')})`,
+    'sort @timestamp desc',
+    `limit ${limit}`,
+  ]);
 }
 
 /** The latest starts, ends and denials, newest first. */
@@ -130,9 +148,14 @@ export function openSessions(): logs.QueryString {
  * Saves the audit queries on the log group, in the Logs Insights folder
  * `cdk-cognito-impersonation/<construct path>` (a `/` in a name makes a folder).
  */
-export function saveAuditQueries(scope: Construct, logGroup: logs.ILogGroup, strategy: string): logs.QueryDefinition[] {
+export function saveAuditQueries(
+  scope: Construct,
+  logGroup: logs.ILogGroup,
+  strategy: string,
+  options: { approval?: boolean } = {},
+): logs.QueryDefinition[] {
   const queries = new Construct(scope, 'SavedQueries');
-  return Object.entries(auditQueries(strategy)).map(([name, queryString]) =>
+  return Object.entries(auditQueries(strategy, options)).map(([name, queryString]) =>
     new logs.QueryDefinition(queries, name.replace(/[^A-Za-z]/g, ''), {
       queryDefinitionName: `cdk-cognito-impersonation/${scope.node.path}/${name}`,
       queryString,

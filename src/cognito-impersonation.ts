@@ -11,6 +11,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import type { ImpersonationApproval } from './approval';
 import { AuditDashboard } from './audit-dashboard';
 import { EventPublishing } from './audit-events';
 import { saveAuditQueries } from './audit-queries';
@@ -177,8 +178,9 @@ export interface CognitoImpersonationProps {
 
   /**
    * Whether to save Logs Insights queries for audits on the audit log group (impersonations
-   * of a user, by an admin, denials by reason, the latest ones, and for groups the open
-   * sessions), in the folder `cdk-cognito-impersonation/<construct path>`.
+   * of a user, by an admin, denials by reason, the latest ones, for groups the open
+   * sessions, and with `approval` the approval requests), in the folder
+   * `cdk-cognito-impersonation/<construct path>`.
    *
    * @default true
    */
@@ -187,7 +189,8 @@ export interface CognitoImpersonationProps {
   /**
    * Whether to publish every impersonation started, ended and denied as an EventBridge event
    * (`source` `cdk-cognito-impersonation`; detail types `Impersonation Started`,
-   * `Impersonation Ended`, `Impersonation Denied`), to `eventBus`. Published from the audit
+   * `Impersonation Ended`, `Impersonation Denied`, and with `approval` also
+   * `Impersonation Approval Requested`, to notify the approvers), to `eventBus`. Published from the audit
    * log by a function of its own: a publish never delays or fails a decision. Events that
    * cannot be delivered are kept in `eventsDeadLetterQueue`, and `eventsDeadLetterAlarm` goes off.
    *
@@ -257,6 +260,20 @@ export interface CognitoImpersonationProps {
    * @default false - a sign-in without MFA may start an impersonation
    */
   readonly requireAdminMfa?: boolean;
+
+  /**
+   * Four-eyes approval of impersonations, for the strategies with a broker (customChallenge, groups).
+   *
+   * For example `ImpersonationApproval.required({ approverGroupName: 'support-leads' })`: a `start` then
+   * answers with a pending request, which another person in the approver group approves or
+   * rejects through the broker (`approve`, `reject`, `pending`), and the requester completes the
+   * start with the approval. The approver group is protected like `protectedGroupNames`.
+   * Requests are kept in the broker state table (`brokerStateTable`). preTokenGeneration has no
+   * broker: setting this with it is an error. See the README ("Approval (four-eyes)").
+   *
+   * @default - no approval: an admin's `start` is granted at once
+   */
+  readonly approval?: ImpersonationApproval;
 }
 
 /**
@@ -424,7 +441,10 @@ export class CognitoImpersonation extends Construct {
     super(scope, id);
     validateProps(props);
 
-    const protectedGroupNames = [...new Set([props.adminGroupName, ...props.protectedGroupNames ?? []])];
+    const approval = props.approval?._bind();
+    // The approver group is protected: no admin borrows it (groups) or impersonates an approver to approve their own request.
+    const approverGroups = approval ? [approval.approverGroupName] : [];
+    const protectedGroupNames = [...new Set([props.adminGroupName, ...props.protectedGroupNames ?? [], ...approverGroups])];
     const commonEnvironment: Record<string, string> = {
       [ENV.ADMIN_GROUP]: props.adminGroupName,
       [ENV.PROTECTED_GROUPS]: JSON.stringify(protectedGroupNames),
@@ -504,6 +524,13 @@ export class CognitoImpersonation extends Construct {
       broker.addEnvironment(ENV.REQUIRE_ADMIN_MFA, 'true');
       checkUserPoolReportsSignIns(this, props.userPool);
     }
+    if (approval) {
+      const broker = this.functionsByName.get('Broker');
+      if (!broker) throw new Error(`CognitoImpersonation: approval needs a strategy with a broker (customChallenge, groups), not ${this.strategyName}`);
+      for (const [name, value] of Object.entries(approval.environment)) broker.addEnvironment(name, value);
+      // Exactly what lambda-src/approval/approval-store.ts calls, on the state table only.
+      BrokerStateTable.of(this, { broker, encryptionKey: props.encryptionKey }).grantBroker('PutItem', 'GetItem', 'UpdateItem', 'Scan');
+    }
     if (resources.brokerFunction) {
       // The groups strategy signs the admin out when a session ends: a revoked token there is
       // most likely a console that kept the old one, not an attack.
@@ -548,7 +575,8 @@ export class CognitoImpersonation extends Construct {
       this.eventsDeadLetterAlarm = this.auditTrail.addMetricAlarm(this.events, 'Alarm', 'EventsDeadLetters', this.events.metricDeadLetters(), 1,
         'Impersonation: events could not be delivered to EventBridge; they wait in the dead-letter queue.');
     }
-    this.queryDefinitions = props.savedQueries === false ? [] : saveAuditQueries(this, this.auditTrail.logGroup, this.strategyName);
+    this.queryDefinitions = props.savedQueries === false ? []
+      : saveAuditQueries(this, this.auditTrail.logGroup, this.strategyName, { approval: approval !== undefined });
 
     this.brokerStateTable = BrokerStateTable.find(this)?.table;
     this.functions = [...this.functionsByName.values()];

@@ -29,7 +29,8 @@ describe('EventBridge events', () => {
     t.hasResourceProperties('AWS::Logs::SubscriptionFilter', {
       LogGroupName: { Ref: logGroup },
       DestinationArn: { 'Fn::GetAtt': [fn, 'Arn'] },
-      FilterPattern: '{ ($.message.event = "impersonation.granted") || ($.message.event = "impersonation.ended") || ($.message.event = "impersonation.denied") }',
+      FilterPattern: '{ ($.message.event = "impersonation.granted") || ($.message.event = "impersonation.ended") || ($.message.event = "impersonation.denied")'
+        + ' || ($.message.event = "impersonation.approval_requested") }',
     });
     // Only CloudWatch Logs, only from this log group, may invoke it.
     t.hasResourceProperties('AWS::Lambda::Permission', {

@@ -1,6 +1,7 @@
+import { BROKER_ERROR, PATTERN } from '../../src/private/contract';
 import { invokeBroker } from '../broker';
 import { accessTokenOf, brokerOf, stringOption, type Context } from '../context';
-import { CliError, EXIT, usage } from '../errors';
+import { CliError, EXIT, REFUSAL_EXIT, usage } from '../errors';
 import { parseDuration } from '../options';
 import { keyValues, printJson, relative } from '../render';
 import { deliverTokens } from './tokens';
@@ -19,6 +20,8 @@ interface StartResponse {
   readonly groupsAdded?: readonly string[];
   readonly startedAt?: string;
   readonly message?: string;
+  // approval: the start waits for an approver
+  readonly approval?: { readonly requestId: string; readonly state: string; readonly expiresAt: string };
 }
 
 export async function start(ctx: Context): Promise<number> {
@@ -27,10 +30,15 @@ export async function start(ctx: Context): Promise<number> {
   const reason = stringOption(ctx.opts, 'reason');
   const duration = stringOption(ctx.opts, 'duration');
   const durationMinutes = duration === undefined ? undefined : parseDuration(duration);
+  const approvalId = stringOption(ctx.opts, 'approval');
+  if (approvalId !== undefined && !PATTERN.UUID.test(approvalId)) {
+    throw usage(`--approval must be a request id like 8f14e45f-ea8e-4b6b-9c1d-3a5b7c9d1e2f (got "${approvalId}").`);
+  }
   const accessToken = await accessTokenOf(ctx);
   const broker = await brokerOf(ctx);
   const result = await ctx.progress.step(`Asking the broker to impersonate ${target}`, () =>
-    invokeBroker<StartResponse>(broker.functionName, broker.aws, { action: 'start', accessToken, target, reason, durationMinutes }));
+    invokeBroker<StartResponse>(broker.functionName, broker.aws, { action: 'start', accessToken, target, reason, durationMinutes, approvalId }));
+  if (result.approval?.state === 'PENDING' && typeof result.approval.requestId === 'string') return awaitingApproval(ctx, result.approval, result.message);
   if (typeof result.sessionId !== 'string' || typeof result.target?.username !== 'string') {
     throw new CliError(EXIT.AWS, 'BrokerFailed', 'The broker\'s answer is not a started session.');
   }
@@ -59,4 +67,23 @@ export async function start(ctx: Context): Promise<number> {
   ]));
   if (result.message) ctx.io.stdout.write(`\n${result.message}\n`);
   return EXIT.OK;
+}
+
+/**
+ * The start needs approval: nothing was granted; say which request to have approved and what to
+ * run then. Exits with ApprovalPending's code, so that a script never takes it for a started session.
+ */
+function awaitingApproval(ctx: Context, approval: NonNullable<StartResponse['approval']>, message: string | undefined): number {
+  const exitCode = REFUSAL_EXIT[BROKER_ERROR.APPROVAL_PENDING];
+  if (ctx.json) {
+    printJson(ctx.io.stdout, { approval, message });
+    return exitCode;
+  }
+  ctx.io.stdout.write(keyValues([
+    ['approval', `${approval.requestId} (pending)`],
+    ['expires', relative(approval.expiresAt, ctx.now())],
+  ]));
+  ctx.io.stdout.write('\nNothing was granted yet. An approver runs `approve ' + approval.requestId + '`;\n'
+    + `then run this start again with --approval ${approval.requestId}.\n`);
+  return exitCode;
 }

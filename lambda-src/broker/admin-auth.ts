@@ -4,7 +4,7 @@ import { decomposeUnverifiedJwt } from 'aws-jwt-verify/jwt';
 import { DENIAL_REASON, PATTERN } from '../../src/private/contract';
 import { cached } from '../common/cache';
 import type { ImpersonationConfig } from '../common/config';
-import { ImpersonationRefused, errorNameOf } from '../common/errors';
+import { ImpersonationRefused, errorNameOf, type DenialReason } from '../common/errors';
 import { resolveTarget, type Actor } from '../common/target';
 
 type AccessTokenVerifier = ReturnType<typeof CognitoJwtVerifier.create<{ userPoolId: string; tokenUse: 'access'; clientId: null }>>;
@@ -33,28 +33,35 @@ interface AdminClaims {
   readonly client_id: string;
 }
 
+/** A caller proven to be a live, enabled member of one of the groups asked for, with their groups now. */
+export interface Member extends Actor {
+  readonly sub: string;
+  readonly groups: readonly string[];
+}
+
 /**
  * Who is calling, proven three ways:
  * 1. offline: the access token's signature, `token_use`, expiry, the canonical issuer and a
  *    `client_id` of the one shape Cognito writes, other than the impersonation client's;
  * 2. live: Cognito accepts the token now (`GetUser`), so a token revoked by a sign-out or
  *    RevokeToken is refused, and names the same user (`sub` and `username`);
- * 3. live: that user exists, is enabled and is in the admin group now (a token outlives a
- *    removal from the group), and still has the token's `sub` (a username can be reused).
+ * 3. live: that user exists, is enabled and is in one of `groups` now (a token outlives a
+ *    removal from a group), and still has the token's `sub` (a username can be reused);
+ *    otherwise `notMember` is the refusal.
  * The live calls run side by side: the check costs one round trip, not two.
  * `onIdentified` learns the token's identity once it verifies, for the audit of a refusal.
  */
-export async function authenticateAdmin(
+export async function authenticateMember(
   client: CognitoIdentityProviderClient,
   accessToken: string,
-  config: ImpersonationConfig,
+  membership: { readonly groups: readonly string[]; readonly notMember: DenialReason },
   pool: { userPoolId: string; impersonationClientId?: string },
   onIdentified: (actor: Actor) => void = () => undefined,
-): Promise<Actor> {
+): Promise<Member> {
   const claims = await verifyOffline(accessToken, pool);
   const actor: Actor = { sub: claims.sub, username: claims.username };
   onIdentified(actor);
-  const [live, admin] = await Promise.allSettled([
+  const [live, member] = await Promise.allSettled([
     liveUser(client, accessToken),
     resolveTarget(client, pool.userPoolId, claims.username),
   ]);
@@ -62,19 +69,32 @@ export async function authenticateAdmin(
   if (live.value.sub !== claims.sub || live.value.username !== claims.username) {
     throw new ImpersonationRefused(DENIAL_REASON.SUB_MISMATCH);
   }
-  if (admin.status === 'rejected') {
-    const err = admin.reason;
-    // An admin who no longer exists is not an admin.
+  if (member.status === 'rejected') {
+    const err = member.reason;
+    // A user who no longer exists is a member of nothing.
     if (err instanceof ImpersonationRefused && err.denialReason === DENIAL_REASON.TARGET_NOT_FOUND) {
-      throw new ImpersonationRefused(DENIAL_REASON.NOT_ADMIN);
+      throw new ImpersonationRefused(membership.notMember);
     }
     throw err;
   }
-  if (admin.value.sub !== claims.sub) throw new ImpersonationRefused(DENIAL_REASON.SUB_MISMATCH);
-  if (!admin.value.enabled || !admin.value.groups.includes(config.adminGroupName)) {
-    throw new ImpersonationRefused(DENIAL_REASON.NOT_ADMIN);
+  if (member.value.sub !== claims.sub) throw new ImpersonationRefused(DENIAL_REASON.SUB_MISMATCH);
+  if (!member.value.enabled || !member.value.groups.some((g) => membership.groups.includes(g))) {
+    throw new ImpersonationRefused(membership.notMember);
   }
-  return { sub: claims.sub, username: admin.value.username };
+  return { sub: claims.sub, username: member.value.username, groups: member.value.groups };
+}
+
+/** authenticateMember for the admin group (NotAdmin otherwise): who may start, end and list. */
+export async function authenticateAdmin(
+  client: CognitoIdentityProviderClient,
+  accessToken: string,
+  config: ImpersonationConfig,
+  pool: { userPoolId: string; impersonationClientId?: string },
+  onIdentified: (actor: Actor) => void = () => undefined,
+): Promise<Actor> {
+  const { sub, username } = await authenticateMember(client, accessToken,
+    { groups: [config.adminGroupName], notMember: DENIAL_REASON.NOT_ADMIN }, pool, onIdentified);
+  return { sub, username };
 }
 
 async function verifyOffline(accessToken: string, pool: { userPoolId: string; impersonationClientId?: string }): Promise<AdminClaims> {

@@ -38,6 +38,19 @@ const BY_DENIAL: Partial<Record<DenialReason, [BrokerErrorCode, string]>> = {
       + 'does not renew its sign-in). Sign in again with MFA.'],
   [DENIAL_REASON.SESSION_BUSY]: [BROKER_ERROR.SESSION_BUSY,
     'Another request of yours is starting or ending a session right now. Try again in a moment.'],
+  // Approval (four-eyes): the refusal names the state of the request, never more.
+  [DENIAL_REASON.NOT_APPROVER]: [BROKER_ERROR.FORBIDDEN, 'You are not allowed to approve or reject impersonation requests.'],
+  [DENIAL_REASON.SELF_APPROVAL]: [BROKER_ERROR.FORBIDDEN, 'You cannot approve or reject your own request.'],
+  [DENIAL_REASON.APPROVAL_PENDING]: [BROKER_ERROR.APPROVAL_PENDING,
+    'The request has not been approved yet. Ask a member of the approver group, then try again.'],
+  [DENIAL_REASON.APPROVAL_NOT_FOUND]: [BROKER_ERROR.APPROVAL_REFUSED, 'No such approval request.'],
+  [DENIAL_REASON.APPROVAL_REJECTED]: [BROKER_ERROR.APPROVAL_REFUSED, 'The request was rejected.'],
+  [DENIAL_REASON.APPROVAL_EXPIRED]: [BROKER_ERROR.APPROVAL_REFUSED,
+    'The request expired (not decided in time, or not used within its completion window). Request a new approval.'],
+  [DENIAL_REASON.APPROVAL_USED]: [BROKER_ERROR.APPROVAL_REFUSED, 'The approval was already used. Request a new approval.'],
+  [DENIAL_REASON.APPROVAL_MISMATCH]: [BROKER_ERROR.APPROVAL_REFUSED,
+    'The approval is for another request: start with the same target, reason and duration it was requested for.'],
+  [DENIAL_REASON.APPROVAL_ALREADY_APPROVED]: [BROKER_ERROR.APPROVAL_REFUSED, 'The request was already approved.'],
 };
 
 /** The error response for a refusal (anything unexpected is an InternalError). */

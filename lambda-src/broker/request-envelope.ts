@@ -1,9 +1,9 @@
-import { DENIAL_REASON, LIMITS } from '../../src/private/contract';
+import { DENIAL_REASON, LIMITS, PATTERN } from '../../src/private/contract';
 import type { BrokerAction, BrokerRequest } from '../common/broker-action';
 import { ImpersonationRefused } from '../common/errors';
 
-const ACTIONS: readonly BrokerAction[] = ['start', 'end', 'list'];
-const KNOWN_FIELDS = new Set(['action', 'accessToken', 'target', 'reason', 'sessionId', 'durationMinutes']);
+const ACTIONS: readonly BrokerAction[] = ['start', 'end', 'list', 'approve', 'reject', 'pending'];
+const KNOWN_FIELDS = new Set(['action', 'accessToken', 'target', 'reason', 'sessionId', 'durationMinutes', 'approvalId']);
 const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 const SESSION_ID = /^[0-9a-f-]{36}$/;
 
@@ -31,6 +31,7 @@ export function parseBrokerRequest(event: unknown): BrokerRequest {
   if (body.durationMinutes !== undefined && (typeof body.durationMinutes !== 'number' || !Number.isSafeInteger(body.durationMinutes))) {
     throw invalid();
   }
+  if (body.approvalId !== undefined && (typeof body.approvalId !== 'string' || !PATTERN.UUID.test(body.approvalId))) throw invalid();
   return {
     action: action as BrokerAction,
     accessToken: body.accessToken,
@@ -38,5 +39,6 @@ export function parseBrokerRequest(event: unknown): BrokerRequest {
     reason: body.reason,
     sessionId: body.sessionId as string | undefined,
     durationMinutes: body.durationMinutes as number | undefined,
+    approvalId: body.approvalId as string | undefined,
   };
 }

@@ -47,6 +47,18 @@ export interface AuditEvent {
   readonly adminGone?: boolean;
   /** groups `impersonation.sessions_listed`: how many sessions were returned. */
   readonly sessionCount?: number;
+  /** approval: the approval request an event is about (requested, decided, used). */
+  readonly approvalId?: string;
+  /** approval `impersonation.granted` (and a refusal after the approval was spent): who approved. */
+  readonly approver?: AuditPrincipal;
+  /** approval `impersonation.approved` / `impersonation.rejected`: who asked for the impersonation. */
+  readonly requester?: AuditPrincipal;
+  /** approval `impersonation.approved`: until when the requester may complete the start (ISO 8601). */
+  readonly completeBy?: string;
+  /** approval `impersonation.rejected`: the approver's note, if any. */
+  readonly rejectionNote?: string;
+  /** approval `impersonation.approvals_listed`: how many requests were returned. */
+  readonly approvalCount?: number;
 }
 
 /** Where an event comes from: the same for every event one invocation writes. */

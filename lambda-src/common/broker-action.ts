@@ -1,6 +1,7 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AuditOutcome } from './audit';
 import type { ImpersonationConfig } from './config';
-import type { Actor } from './target';
+import type { Actor, TargetUser } from './target';
 
 /**
  * What the broker hands a strategy's action, and what an action is. The broker (broker/)
@@ -9,7 +10,7 @@ import type { Actor } from './target';
  */
 
 /** The broker's actions; which ones a strategy offers is up to the strategy. */
-export type BrokerAction = 'start' | 'end' | 'list';
+export type BrokerAction = 'start' | 'end' | 'list' | 'approve' | 'reject' | 'pending';
 
 /** A broker request after its envelope was checked (whom and why are validated later). */
 export interface BrokerRequest {
@@ -20,7 +21,47 @@ export interface BrokerRequest {
   readonly sessionId?: string;
   /** groups `start`: how long the session lasts, in whole minutes (bounded by the strategy). */
   readonly durationMinutes?: number;
+  /** approval: the request an `approve` or `reject` decides, or the approval a `start` uses. */
+  readonly approvalId?: string;
 }
+
+/** The approval configuration (four-eyes), when the construct turned it on, and the state table it keeps requests in. */
+export interface ApprovalSettings {
+  readonly approverGroupName: string;
+  /** How long a request waits for a decision. */
+  readonly timeoutMs: number;
+  /** How long the requester has to complete an approved start. */
+  readonly windowMs: number;
+  /** Only targets in one of these groups need approval; undefined: every target. */
+  readonly targetGroups?: ReadonlySet<string>;
+  readonly table: { readonly client: DynamoDBClient; readonly tableName: string };
+}
+
+/** What an approval is bound to: the resolved target, the reason and (groups) the session length. */
+export interface ApprovalSubject {
+  readonly target: TargetUser;
+  readonly reason?: string;
+  /** groups: the session length in minutes; customChallenge: none. */
+  readonly durationMinutes?: number;
+}
+
+/** A `start` that needs approval answers with the pending request instead of tokens or groups. */
+export interface ApprovalPendingResponse {
+  readonly approval: {
+    readonly requestId: string;
+    readonly state: 'PENDING';
+    /** When the request expires undecided (ISO 8601). */
+    readonly expiresAt: string;
+  };
+  readonly message: string;
+}
+
+/**
+ * The approval check of a `start`, called by the strategy after every check of its own and
+ * before anything changes: undefined means go on (no approval needed, or the request's approval
+ * was valid and is now spent); a pending response is what the start answers instead.
+ */
+export type ApprovalGate = (subject: ApprovalSubject) => Promise<ApprovalPendingResponse | undefined>;
 
 /** What every action gets: the verified admin, the request, the configuration, and audit context. */
 export interface ActionContext {
@@ -42,6 +83,14 @@ export interface ActionContext {
   readonly admitStart: (target: { sub?: string; username: string }) => Promise<void>;
   /** Records the action's outcome; the broker records refusals itself. */
   readonly audit: (event: Omit<AuditOutcome, 'actor' | 'action'>) => void;
+  /** The strategy the broker serves, as audited (an approval is bound to it). */
+  readonly strategy: string;
+  /** The caller's live groups, as the authentication read them. */
+  readonly callerGroups: readonly string[];
+  /** The approval configuration, when approval is on. */
+  readonly approval?: ApprovalSettings;
+  /** A `start`'s approval check (four-eyes), after the strategy's own checks. */
+  readonly approvalGate: ApprovalGate;
 }
 
 /** One action of one strategy. */

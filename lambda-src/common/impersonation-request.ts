@@ -44,17 +44,27 @@ export function validateImpersonationRequest(target: unknown, rawReason: unknown
     || CONTROL_CHARACTERS.test(target)) {
     throw new ImpersonationRefused(DENIAL_REASON.INVALID_REQUEST);
   }
-  if (rawReason !== undefined && typeof rawReason !== 'string') {
-    throw new ImpersonationRefused(DENIAL_REASON.INVALID_REQUEST);
-  }
-  const reason = rawReason?.trim();
-  if (reason !== undefined && (reason.length > config.maxReasonLength || CONTROL_CHARACTERS.test(reason))) {
-    throw new ImpersonationRefused(DENIAL_REASON.INVALID_REQUEST);
-  }
+  const reason = validateNote(rawReason, config.maxReasonLength);
   if (config.requireReason && !reason) {
     throw new ImpersonationRefused(DENIAL_REASON.REASON_REQUIRED);
   }
-  return { target: target.trim(), reason: reason || undefined };
+  return { target: target.trim(), reason };
+}
+
+/**
+ * Validates free text such as a reason or a rejection note: a string of at most `maxLength`
+ * characters (once trimmed) without control or invisible formatting characters. Returns it
+ * trimmed, or undefined when empty or absent. Throws ImpersonationRefused (InvalidRequest).
+ */
+export function validateNote(raw: unknown, maxLength: number): string | undefined {
+  if (raw !== undefined && typeof raw !== 'string') {
+    throw new ImpersonationRefused(DENIAL_REASON.INVALID_REQUEST);
+  }
+  const note = raw?.trim();
+  if (note !== undefined && (note.length > maxLength || CONTROL_CHARACTERS.test(note))) {
+    throw new ImpersonationRefused(DENIAL_REASON.INVALID_REQUEST);
+  }
+  return note || undefined;
 }
 
 /** A value from untrusted input, bounded so that it is safe to put in an audit event. */

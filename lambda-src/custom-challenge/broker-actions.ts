@@ -3,7 +3,7 @@ import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-
 import { issueTargetTokens, type ChallengeTokens } from './target-sign-in';
 import { AUDIT_EVENT, DENIAL_REASON, ENV } from '../../src/private/contract';
 import { awsClient } from '../common/aws-clients';
-import type { ActionContext } from '../common/broker-action';
+import type { ActionContext, ApprovalPendingResponse } from '../common/broker-action';
 import { ImpersonationRefused } from '../common/errors';
 import { validateImpersonationRequest } from '../common/impersonation-request';
 import { assertTargetAllowed, resolveTargetByUsernameOrSub } from '../common/target';
@@ -19,7 +19,7 @@ export interface StartChallengeResponse extends ChallengeTokens {
 }
 
 /** customChallenge `start`: the target's own tokens, short-lived and marked with `act`. */
-export async function startChallenge(ctx: ActionContext): Promise<StartChallengeResponse> {
+export async function startChallenge(ctx: ActionContext): Promise<StartChallengeResponse | ApprovalPendingResponse> {
   // The tokens' validity is the strategy's (tokenValidity), not the caller's to choose.
   if (ctx.request.durationMinutes !== undefined) {
     throw new ImpersonationRefused(DENIAL_REASON.INVALID_REQUEST);
@@ -29,6 +29,9 @@ export async function startChallenge(ctx: ActionContext): Promise<StartChallenge
   const target = await resolveTargetByUsernameOrSub(client, ctx.userPoolId, requested);
   ctx.noteTarget({ requested, sub: target.sub, username: target.username });
   assertTargetAllowed(ctx.actor, target, ctx.config);
+  // Four-eyes, after every check and before the target's tokens exist: a pending request is the answer.
+  const pending = await ctx.approvalGate({ target, reason });
+  if (pending) return pending;
   const sessionId = randomUUID();
   const clientId = process.env[ENV.CLIENT_ID];
   if (!clientId) throw new ImpersonationRefused(DENIAL_REASON.MISCONFIGURED);

@@ -4,7 +4,7 @@ import { AUDIT_EVENT, EVENTBRIDGE } from '../../src/private/contract';
 /** The audit fields an event carries: identifiers and the decision, never anything secret (none is in the audit trail). */
 const DETAIL_FIELDS = [
   'strategy', 'userPoolId', 'clientId', 'action', 'sessionId', 'actor', 'target', 'reason', 'denialReason',
-  'cause', 'groupsAdded', 'groupsRemoved', 'startedAt', 'expiresAt', 'requestId',
+  'cause', 'groupsAdded', 'groupsRemoved', 'startedAt', 'expiresAt', 'requestId', 'approvalId', 'approver',
 ] as const;
 
 /** One EventBridge entry, before the bus is named. */
@@ -17,7 +17,8 @@ export interface ImpersonationEventEntry {
 }
 
 /**
- * The event for an audit record, or none: only a start, an end or a denial is published, and
+ * The event for an audit record, or none: only a start, an end, a denial or an approval request
+ * (so that teams can notify the approvers) is published, and
  * an `impersonation.ended` with `alreadyEnded` (nothing was ended) is not an end.
  */
 export function impersonationEventOf(record: AuditRecord): ImpersonationEventEntry | undefined {

@@ -17,7 +17,7 @@ import {
 import { scheduleNameOf } from './schedule-names';
 import { SessionConflict, getSession, scanSessions, type SessionRecord } from './session-store';
 import { AUDIT_EVENT, DENIAL_REASON, END_CAUSE, LIMITS, PATTERN } from '../../src/private/contract';
-import type { ActionContext } from '../common/broker-action';
+import type { ActionContext, ApprovalPendingResponse } from '../common/broker-action';
 import { ImpersonationRefused } from '../common/errors';
 import { validateImpersonationRequest } from '../common/impersonation-request';
 import { assertTargetAllowed, resolveTargetByUsernameOrSub } from '../common/target';
@@ -135,7 +135,7 @@ async function endAndAudit(ctx: ActionContext, lc: Lifecycle, session: SessionRe
  * expiresAt. Every check first (nothing has changed when one fails); then the admin's
  * previous session ends (superseded); then the lifecycle records, schedules and adds.
  */
-export async function startGroups(ctx: ActionContext): Promise<StartGroupsResponse> {
+export async function startGroups(ctx: ActionContext): Promise<StartGroupsResponse | ApprovalPendingResponse> {
   refuseFields(ctx, ['sessionId']);
   const { target: requested, reason } = validateImpersonationRequest(ctx.request.target, ctx.request.reason, ctx.config);
   const env = environment(true);
@@ -153,6 +153,9 @@ export async function startGroups(ctx: ActionContext): Promise<StartGroupsRespon
   } catch (err) {
     throw refusalOf(err);
   }
+  // Four-eyes, after every check and before anything changes: a pending request is the answer.
+  const pending = await ctx.approvalGate({ target, reason, durationMinutes: minutes });
+  if (pending) return pending;
   // Counted before the previous session is superseded: a refused start changes nothing.
   await ctx.admitStart(target);
 

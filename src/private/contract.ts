@@ -56,6 +56,14 @@ export const ENV = {
   SCHEDULE_KMS_KEY_ARN: 'IMPERSONATION_SCHEDULE_KMS_KEY_ARN',
   /** Broker: the table of its state across requests (approvals, volume counters), when a feature needs one. */
   BROKER_STATE_TABLE: 'IMPERSONATION_BROKER_STATE_TABLE',
+  /** Broker (approval): the group whose members approve or reject; set only when approval is on. */
+  APPROVER_GROUP: 'IMPERSONATION_APPROVER_GROUP',
+  /** Broker (approval): how long a request waits for a decision, in seconds. */
+  APPROVAL_TIMEOUT_SECONDS: 'IMPERSONATION_APPROVAL_TIMEOUT_SECONDS',
+  /** Broker (approval): how long the requester has to complete an approved start, in seconds. */
+  APPROVAL_WINDOW_SECONDS: 'IMPERSONATION_APPROVAL_WINDOW_SECONDS',
+  /** Broker (approval): JSON array of groups; only targets in one of them need approval. Unset: every target. */
+  APPROVAL_TARGET_GROUPS: 'IMPERSONATION_APPROVAL_TARGET_GROUPS',
   /** Events publisher: the ARN of the EventBridge bus it publishes to. */
   EVENT_BUS: 'IMPERSONATION_EVENT_BUS',
   /** Events publisher: the queue that keeps the events EventBridge refused. */
@@ -125,6 +133,14 @@ export const AUDIT_EVENT = {
   END_FAILED: 'impersonation.end_failed',
   /** groups: an admin listed the active sessions. */
   SESSIONS_LISTED: 'impersonation.sessions_listed',
+  /** approval: a `start` that needs approval created a pending request (nothing was granted yet). */
+  APPROVAL_REQUESTED: 'impersonation.approval_requested',
+  /** approval: a member of the approver group (not the requester) approved a pending request. */
+  APPROVED: 'impersonation.approved',
+  /** approval: a member of the approver group (not the requester) rejected a pending request. */
+  REJECTED: 'impersonation.rejected',
+  /** approval: someone listed the requests they may decide and their own. */
+  APPROVALS_LISTED: 'impersonation.approvals_listed',
   /** Events publisher (not a decision): events EventBridge refused went to the dead-letter queue. */
   EVENTS_PUBLISH_FAILED: 'events.publish_failed',
 } as const;
@@ -139,6 +155,8 @@ export const EVENTBRIDGE = {
     [AUDIT_EVENT.GRANTED]: 'Impersonation Started',
     [AUDIT_EVENT.ENDED]: 'Impersonation Ended',
     [AUDIT_EVENT.DENIED]: 'Impersonation Denied',
+    /** So that teams can notify the approvers. */
+    [AUDIT_EVENT.APPROVAL_REQUESTED]: 'Impersonation Approval Requested',
   } as Readonly<Record<string, string>>,
   /** Version of the `detail` schema (docs/audit-events.md). */
   SCHEMA_VERSION: 1,
@@ -199,6 +217,10 @@ export const BROKER_ERROR = {
   SIGN_IN_AGAIN: 'SignInAgain',
   /** limits: the admin's starts this hour, or the target's impersonations today, reached the limit; try again later. */
   LIMIT_EXCEEDED: 'LimitExceeded',
+  /** approval: the request has not been decided yet; ask an approver, then try again. */
+  APPROVAL_PENDING: 'ApprovalPending',
+  /** approval: the approval cannot be used or decided (rejected, expired, used, bound to another request, unknown, already decided). */
+  APPROVAL_REFUSED: 'ApprovalRefused',
 } as const;
 
 /** Machine-readable denial reasons (`denialReason` of an `impersonation.denied` event). */
@@ -246,6 +268,24 @@ export const DENIAL_REASON = {
    * passed an MFA challenge (no such sign-in among the admin's latest, or one without MFA); nothing was started.
    */
   MFA_REQUIRED: 'MfaRequired',
+  /** approval: `approve`, `reject` by someone who is not a live, enabled member of the approver group. */
+  NOT_APPROVER: 'NotApprover',
+  /** approval: the requester tried to approve or reject their own request. Nothing was changed. */
+  SELF_APPROVAL: 'SelfApproval',
+  /** approval: the approval named does not exist (or its item is gone after its TTL). */
+  APPROVAL_NOT_FOUND: 'ApprovalNotFound',
+  /** approval: the approval is still waiting for a decision. */
+  APPROVAL_PENDING: 'ApprovalPending',
+  /** approval: the request was rejected. */
+  APPROVAL_REJECTED: 'ApprovalRejected',
+  /** approval: the request was not decided before its timeout, or not used within its completion window. */
+  APPROVAL_EXPIRED: 'ApprovalExpired',
+  /** approval: the approval was already used by a start (each grants at most one). */
+  APPROVAL_USED: 'ApprovalUsed',
+  /** approval: the approval is bound to another requester, target, reason, strategy or duration. */
+  APPROVAL_MISMATCH: 'ApprovalMismatch',
+  /** approval: `approve` or `reject` of a request that was already approved. */
+  APPROVAL_ALREADY_APPROVED: 'ApprovalAlreadyApproved',
   LOOKUP_FAILED: 'LookupFailed',
   MISCONFIGURED: 'Misconfigured',
   INTERNAL_ERROR: 'InternalError',
@@ -300,4 +340,17 @@ export const LIMITS = {
   MAX_LISTED_SESSIONS: 200,
   /** limits: each limit (starts per admin per hour, per target per day) is a whole number from 1 to this. */
   MAX_VOLUME_LIMIT: 10000,
+  /** approval: how long a request waits for a decision, in minutes (default, least, most). */
+  DEFAULT_APPROVAL_TIMEOUT_MINUTES: 30,
+  MIN_APPROVAL_TIMEOUT_MINUTES: 1,
+  MAX_APPROVAL_TIMEOUT_MINUTES: 1440,
+  /** approval: how long the requester has to complete an approved start, in minutes (default, least, most). */
+  DEFAULT_APPROVAL_WINDOW_MINUTES: 10,
+  MIN_APPROVAL_WINDOW_MINUTES: 1,
+  MAX_APPROVAL_WINDOW_MINUTES: 60,
+  /** approval: an approval's item stays this many days after it stops deciding anything (answers `pending`, then TTL). */
+  APPROVAL_RETENTION_DAYS: 7,
+  /** approval: `pending` reads at most this many pages of the state table, and lists at most this many requests. */
+  MAX_APPROVAL_SCAN_PAGES: 10,
+  MAX_LISTED_APPROVALS: 100,
 } as const;

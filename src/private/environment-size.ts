@@ -35,7 +35,10 @@ export function checkEnvironmentSize(fn: lambda.Function, name: string): void {
       const hint = largest.name === ENV.PROTECTED_GROUPS
         ? ` Most of it is ${ENV.PROTECTED_GROUPS} (${largest.bytes} bytes): the names in adminGroupName and protectedGroupNames. `
           + 'Protect fewer or shorter group names.'
-        : ` The largest variable is ${largest.name} (${largest.bytes} bytes).`;
+        : largest.name === ENV.APPROVAL_TARGET_GROUPS
+          ? ` Most of it is ${ENV.APPROVAL_TARGET_GROUPS} (${largest.bytes} bytes): the names in approval's targetGroups. `
+            + 'Name fewer or shorter groups.'
+          : ` The largest variable is ${largest.name} (${largest.bytes} bytes).`;
       if (known > ENVIRONMENT_LIMIT_BYTES) {
         return [`CognitoImpersonation: the environment of the ${name} function is at least ${known} bytes, over the 4 KB `
           + `(${ENVIRONMENT_LIMIT_BYTES} bytes) Lambda allows, so the deployment would fail.${hint}`];

@@ -33,6 +33,22 @@ export interface FakeAwsOptions {
    * a JSON string (V1_0), or not at all (a pool without the construct's trigger).
    */
   readonly claim?: 'object' | 'string' | 'none';
+  /** Four-eyes approval: the approver group; every start then needs an approval (30 min to decide, 10 to complete). */
+  readonly approverGroup?: string;
+}
+
+interface Approval {
+  requestId: string;
+  state: 'PENDING' | 'APPROVED' | 'REJECTED' | 'USED';
+  requester: { sub: string; username: string };
+  target: { sub: string; username: string };
+  reason: string;
+  durationMinutes?: number;
+  requestedAt: string;
+  expiresAt: string;
+  approver?: { sub: string; username: string };
+  completeBy?: string;
+  rejectionNote?: string;
 }
 
 interface Session {
@@ -52,6 +68,7 @@ export class FakeAws {
   /** Every broker request, as received. */
   public readonly brokerRequests: Array<Record<string, unknown>> = [];
   public readonly sessions: Session[] = [];
+  public readonly approvals: Approval[] = [];
   private readonly server: http.Server;
   private readonly pending = new Map<string, { user: FakeUser; srp?: SrpChallenge }>();
   private readonly tokens = new Map<string, FakeUser>();
@@ -236,7 +253,9 @@ export class FakeAws {
     const t = this.user(target);
     if (!t) return ['TargetNotFound', 'No such user.'];
     if (t === admin) return ['Forbidden', 'You cannot impersonate yourself.'];
-    if (t.groups.includes(this.adminGroup)) return ['TargetProtected', 'The user is in a protected group.'];
+    if (t.groups.includes(this.adminGroup) || (this.options.approverGroup && t.groups.includes(this.options.approverGroup))) {
+      return ['TargetProtected', 'The user is in a protected group.'];
+    }
     return undefined;
   }
 
@@ -252,6 +271,7 @@ export class FakeAws {
     const admin = this.tokens.get(req.accessToken);
     if (!admin) return refuse('Unauthorized', 'The access token is missing, invalid or expired.');
     const action = req.action ?? 'start';
+    if (['approve', 'reject', 'pending'].includes(action)) return this.approvalAction(admin, action, req);
     if (this.options.strategy === 'customChallenge' && action !== 'start') {
       return refuse('InvalidRequest', 'This action is not offered by the configured strategy.');
     }
@@ -261,6 +281,8 @@ export class FakeAws {
       const refused = this.targetRefusal(admin, req.target, req.reason);
       if (refused) return refuse(...refused);
       const target = this.user(req.target)!;
+      const gate = this.approvalGate(admin, target, req);
+      if (gate) return gate;
       const sessionId = this.id();
       if (this.options.strategy === 'customChallenge') {
         if (req.durationMinutes !== undefined) return refuse('InvalidRequest', 'The request is malformed.');
@@ -309,5 +331,70 @@ export class FakeAws {
       return { sessions: this.sessions.map((s) => ({ ...s, expired: Date.parse(s.expiresAt) <= now })), truncated: false };
     }
     return refuse('InvalidRequest', 'The request is malformed.');
+  }
+
+  /** The broker's approval gate, in brief: a start without approvalId creates a request; with one, it must be approved, in time, for this start. */
+  private approvalGate(admin: FakeUser, target: FakeUser, req: any): object | undefined {
+    if (!this.options.approverGroup) return undefined;
+    const now = Date.now();
+    const refuse = (code: string, message: string) => ({ error: { code, message } });
+    if (req.approvalId === undefined) {
+      const approval: Approval = {
+        requestId: this.id(),
+        state: 'PENDING',
+        requester: { sub: admin.sub, username: admin.username },
+        target: { sub: target.sub, username: target.username },
+        reason: req.reason ?? '',
+        durationMinutes: req.durationMinutes ?? 15,
+        requestedAt: new Date(now).toISOString(),
+        expiresAt: new Date(now + 30 * 60_000).toISOString(),
+      };
+      this.approvals.push(approval);
+      return {
+        approval: { requestId: approval.requestId, state: 'PENDING', expiresAt: approval.expiresAt },
+        message: 'This impersonation needs approval.',
+      };
+    }
+    const a = this.approvals.find((x) => x.requestId === req.approvalId);
+    if (!a) return refuse('ApprovalRefused', 'No such approval request.');
+    if (a.requester.sub !== admin.sub || a.target.sub !== target.sub || a.reason !== (req.reason ?? '') || a.durationMinutes !== (req.durationMinutes ?? 15)) {
+      return refuse('ApprovalRefused', 'The approval is for another request: start with the same target, reason and duration it was requested for.');
+    }
+    if (a.state === 'PENDING') return refuse('ApprovalPending', 'The request has not been approved yet. Ask a member of the approver group, then try again.');
+    if (a.state === 'REJECTED') return refuse('ApprovalRefused', 'The request was rejected.');
+    if (a.state === 'USED') return refuse('ApprovalRefused', 'The approval was already used. Request a new approval.');
+    a.state = 'USED';
+    return undefined;
+  }
+
+  private approvalAction(caller: FakeUser, action: string, req: any): object {
+    const refuse = (code: string, message: string) => ({ error: { code, message } });
+    const approverGroup = this.options.approverGroup;
+    if (!approverGroup) return refuse('InvalidRequest', 'This action is not offered by the configured strategy.');
+    const approver = caller.groups.includes(approverGroup);
+    if (action === 'pending') {
+      if (!approver && !caller.groups.includes(this.adminGroup)) return refuse('Forbidden', 'You are not allowed to approve or reject impersonation requests.');
+      const shown = (a: Approval) => ({ ...a, reason: a.reason || undefined });
+      return {
+        toDecide: approver ? this.approvals.filter((a) => a.state === 'PENDING' && a.requester.sub !== caller.sub).map(shown) : [],
+        mine: this.approvals.filter((a) => a.requester.sub === caller.sub).map(shown),
+        truncated: false,
+      };
+    }
+    if (!approver) return refuse('Forbidden', 'You are not allowed to approve or reject impersonation requests.');
+    const a = this.approvals.find((x) => x.requestId === req.approvalId);
+    if (!a) return refuse('ApprovalRefused', 'No such approval request.');
+    if (a.requester.sub === caller.sub) return refuse('Forbidden', 'You cannot approve or reject your own request.');
+    if (a.state !== 'PENDING') return refuse('ApprovalRefused', a.state === 'REJECTED' ? 'The request was rejected.' : 'The request was already approved.');
+    const now = Date.now();
+    a.approver = { sub: caller.sub, username: caller.username };
+    if (action === 'approve') {
+      a.state = 'APPROVED';
+      a.completeBy = new Date(now + 10 * 60_000).toISOString();
+      return { approval: a, message: `Approved. ${a.requester.username} may now complete the start until ${a.completeBy}.` };
+    }
+    a.state = 'REJECTED';
+    if (req.reason) a.rejectionNote = req.reason;
+    return { approval: a, message: 'Rejected. The request can no longer be used.' };
   }
 }

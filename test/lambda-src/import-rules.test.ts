@@ -14,10 +14,18 @@ import * as path from 'path';
 const ROOT = path.join(__dirname, '..', '..');
 const LAMBDA_SRC = 'lambda-src';
 const COMMON = 'common';
-const FEATURES = ['pre-token', 'custom-challenge', 'groups', 'broker', 'attach-triggers', 'events'];
+const FEATURES = ['pre-token', 'custom-challenge', 'groups', 'broker', 'attach-triggers', 'events', 'approval'];
 const CONTRACTS = ['src/private/contract.ts', 'src/private/attach-triggers-contract.ts'];
 /** The one allowed crossing between features: the broker runs the strategies' actions. */
-const BROKER_RUNS = ['lambda-src/groups/broker-actions.ts', 'lambda-src/custom-challenge/broker-actions.ts'];
+const BROKER_RUNS = [
+  'lambda-src/groups/broker-actions.ts',
+  'lambda-src/custom-challenge/broker-actions.ts',
+  // approval (four-eyes): the broker runs its actions and hands the strategies its gate.
+  'lambda-src/approval/approval-actions.ts',
+  'lambda-src/approval/approval-config.ts',
+  'lambda-src/approval/approval-gate.ts',
+  'lambda-src/approval/approval-store.ts',
+];
 
 /** Module (repository-relative path) -> the repository-relative modules it imports; packages are left out. */
 type ImportGraph = ReadonlyMap<string, readonly string[]>;

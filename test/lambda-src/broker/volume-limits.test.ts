@@ -1,4 +1,5 @@
 import { AUDIT_EVENT, BROKER_ERROR, BROKER_STATE, DENIAL_REASON, ENV } from '../../../src/private/contract';
+import { APPROVERS, withApproval } from '../fixtures/approval';
 import { USERS, groupsTestFile, settled } from '../fixtures/groups';
 
 /**
@@ -89,6 +90,37 @@ describe('per target per day', () => {
     expect((await start(alice.username, bob.username)).error.code).toBe(BROKER_ERROR.LIMIT_EXCEEDED);
     // alice's hour counter still holds one start: her second (to carol) is admitted.
     expect((await start(alice.username, carol.username)).sessionId).toBeDefined();
+  });
+});
+
+describe('with approval', () => {
+  it('a start that only creates an approval request is not counted; the start that spends the approval is', async () => {
+    const restore = withApproval(t.world);
+    try {
+      process.env[ENV.MAX_STARTS_PER_ADMIN_PER_HOUR] = '1';
+      // Two requests (not impersonations yet): neither counts against alice's one start this hour.
+      const first = await start(alice.username, bob.username);
+      const second = await start(alice.username, carol.username);
+      expect([first.approval?.state, second.approval?.state]).toEqual(['PENDING', 'PENDING']);
+      expect([...t.world.stateItems.keys()].filter((k) => k.startsWith(BROKER_STATE.PREFIX.ADMIN_STARTS))).toEqual([]);
+      for (const request of [first, second]) {
+        t.world.now += 1000;
+        await settled(t.harness.broker(APPROVERS.paula.username, { action: 'approve', approvalId: request.approval.requestId }));
+      }
+      t.world.now += 1000;
+      const granted = await settled(t.harness.broker(alice.username, {
+        action: 'start', target: bob.username, reason: 'SUP-1', durationMinutes: 5, approvalId: first.approval.requestId,
+      }));
+      expect(granted.sessionId).toBeDefined();
+      t.world.now += 1000;
+      const refused = await settled(t.harness.broker(alice.username, {
+        action: 'start', target: carol.username, reason: 'SUP-1', durationMinutes: 5, approvalId: second.approval.requestId,
+      }));
+      expect(refused.error.code).toBe(BROKER_ERROR.LIMIT_EXCEEDED);
+      expect(denials()).toEqual([DENIAL_REASON.ADMIN_LIMIT_REACHED]);
+    } finally {
+      restore();
+    }
   });
 });
 
