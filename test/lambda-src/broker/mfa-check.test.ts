@@ -223,7 +223,7 @@ describe('order and configuration', () => {
     expect(eventCalls()).toHaveLength(0);
   });
 
-  test.each(['false', 'TRUE', '1', ''])('a flag the construct never writes (%j) refuses every request: Misconfigured', async (value) => {
+  test.each(['false', 'TRUE', '1', ''])('a flag the construct never writes (%j) refuses every start: Misconfigured', async (value) => {
     setEnv({ ...CHALLENGE_ENV, REQUIRE_ADMIN_MFA: value });
     poolReports(authEvent(AUTH_TIME - 20));
     const response = await start();

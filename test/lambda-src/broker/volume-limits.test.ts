@@ -159,6 +159,16 @@ describe('the counters', () => {
     expect(t.world.groupsOf(alice.username)).toEqual(sorted(alice.groups));
   });
 
+  it('a malformed limit refuses only starts: an admin can still end and list their session', async () => {
+    await start(alice.username, bob.username);
+    process.env[ENV.MAX_STARTS_PER_TARGET_PER_DAY] = 'many';
+    t.world.now += 1000;
+    expect((await settled(t.harness.broker(alice.username, { action: 'list' }))).sessions).toHaveLength(1);
+    expect((await end(alice.username)).ended).toHaveLength(1);
+    expect((await start(alice.username, bob.username)).error.code).toBe(BROKER_ERROR.INTERNAL_ERROR);
+    expect(denials()).toEqual([DENIAL_REASON.MISCONFIGURED]);
+  });
+
   it('without limits, the broker never touches the state table', async () => {
     delete process.env[ENV.MAX_STARTS_PER_ADMIN_PER_HOUR];
     delete process.env[ENV.MAX_STARTS_PER_TARGET_PER_DAY];
