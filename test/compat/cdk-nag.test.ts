@@ -4,7 +4,7 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { ENV, STRATEGIES } from './fixtures';
-import { CognitoImpersonation, CognitoImpersonationProps, ImpersonationStrategy } from '../../src';
+import { CognitoImpersonation, CognitoImpersonationProps, ImpersonationApproval, ImpersonationStrategy } from '../../src';
 import { NAG_MAJOR, PackName, nagFindings } from '../nag';
 
 // The construct under cdk-nag 2 (Aspects, `cdk_nag` metadata) and, in the second jest run
@@ -61,9 +61,10 @@ describe.each(['NIST80053R5Checks', 'HIPAASecurityChecks', 'PCIDSS321Checks'] as
   });
 
   describe.each(ENVS)('%s', (_env, stackProps) => {
-    test.each(STRATEGIES.filter(([name]) => name !== 'preTokenGeneration'))('%s with limits (broker state table, Contributor Insights rule): no finding', (_name, strategy) => {
+    test.each(STRATEGIES.filter(([name]) => name !== 'preTokenGeneration'))('%s with approval and limits (broker state table, Contributor Insights rule): no finding', (_name, strategy) => {
       expect(findings(pack, stackProps, (stack) => ({
         ...compliant(stack, strategy(), new cognito.UserPool(stack, 'UserPool')),
+        approval: ImpersonationApproval.required({ approverGroupName: 'support-leads' }),
         limits: { maxStartsPerAdminPerHour: 5, maxStartsPerTargetPerDay: 3 },
       }))).toEqual([]);
     });
