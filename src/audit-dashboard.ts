@@ -3,7 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { denialsByReason, keyRotations, latestImpersonations, openSessions, topActors } from './audit-queries';
+import { approvals, denialsByReason, keyRotations, latestImpersonations, openSessions, topActors } from './audit-queries';
 import type { ImpersonationDashboardOptions } from './dashboard-options';
 import { STRATEGY } from './private/contract';
 
@@ -26,6 +26,10 @@ export interface DashboardSources {
   readonly keyRotationFailures?: cloudwatch.IMetric;
   readonly functions: readonly DashboardFunction[];
   readonly alarms: readonly cloudwatch.IAlarm[];
+  /** approval is on: the latest approval requests and decisions are listed. */
+  readonly approval?: boolean;
+  /** limits are on: the busiest admin's grants per hour, against the unusual-volume threshold. */
+  readonly busiestAdmin?: { readonly metric: cloudwatch.IMetric; readonly threshold: number };
 }
 
 const FULL = 24;
@@ -35,8 +39,9 @@ const THIRD = 8;
 /**
  * The on-call engineer's view, top to bottom: alarm states; granted and denied over time,
  * denials by reason and top actors; the functions' errors and throttles; the strategy's own
- * row (customChallenge: challenge failures and key rotations; groups: open sessions); and the
- * latest impersonations. Logs Insights widgets run their query when the dashboard is viewed.
+ * row (customChallenge: challenge failures and key rotations; groups: open sessions); with
+ * `limits` and `approval`, the busiest admin's grants and the latest approvals; and the latest
+ * impersonations. Logs Insights widgets run their query when the dashboard is viewed.
  */
 export class AuditDashboard extends Construct {
   public readonly dashboard: cloudwatch.Dashboard;
@@ -99,6 +104,23 @@ export class AuditDashboard extends Construct {
     if (sources.strategy === STRATEGY.GROUPS) {
       rows.push([logs('Open sessions (groups)', openSessions(), FULL, cloudwatch.LogQueryVisualizationType.TABLE)]);
     }
+    // The controls of issue 14, when they are on: who asks and who decides; who impersonates most.
+    const controls: cloudwatch.IWidget[] = [];
+    if (sources.busiestAdmin) {
+      controls.push(new cloudwatch.GraphWidget({
+        title: 'Impersonations granted to the busiest admin, per hour',
+        left: [sources.busiestAdmin.metric],
+        leftYAxis: { min: 0, showUnits: false },
+        leftAnnotations: [{ value: sources.busiestAdmin.threshold, label: 'Unusual volume' }],
+        width: sources.approval ? THIRD : FULL,
+        height: 6,
+      }));
+    }
+    if (sources.approval) {
+      controls.push(logs('Approvals (latest requests and decisions)', approvals(50), sources.busiestAdmin ? FULL - THIRD : FULL,
+        cloudwatch.LogQueryVisualizationType.TABLE));
+    }
+    if (controls.length > 0) rows.push(controls);
     rows.push([logs('Latest impersonations', latestImpersonations(50), FULL, cloudwatch.LogQueryVisualizationType.TABLE, 8)]);
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Resource', {

@@ -431,6 +431,7 @@ export class CognitoImpersonation extends Construct {
 
   private readonly auditTrail: AuditTrail;
   private readonly volumeLimits?: VolumeLimitResources;
+  private readonly approvalEnabled: boolean;
   private readonly events?: EventPublishing;
   private dashboard?: cloudwatch.Dashboard;
   private readonly encryptionKey?: kms.IKey;
@@ -442,6 +443,7 @@ export class CognitoImpersonation extends Construct {
     validateProps(props);
 
     const approval = props.approval?._bind();
+    this.approvalEnabled = approval !== undefined;
     // The approver group is protected: no admin borrows it (groups) or impersonates an approver to approve their own request.
     const approverGroups = approval ? [approval.approverGroupName] : [];
     const protectedGroupNames = [...new Set([props.adminGroupName, ...props.protectedGroupNames ?? [], ...approverGroups])];
@@ -769,6 +771,8 @@ export class CognitoImpersonation extends Construct {
       keyRotationFailures: this.strategyName === STRATEGY.CUSTOM_CHALLENGE ? this.metricKeyRotationFailures({ label: 'Key rotation failures' }) : undefined,
       functions,
       alarms: this.alarms,
+      approval: this.approvalEnabled,
+      busiestAdmin: this.volumeLimits && { metric: this.volumeLimits.metric({ label: 'Busiest admin' }), threshold: this.volumeLimits.threshold },
     }, options).dashboard;
     return this.dashboard;
   }

@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { STRATEGIES, joined, opsStack } from './ops-fixtures';
+import { ImpersonationApproval } from '../src';
 
 /** The dashboard's widgets as CloudWatch will read them (tokens as `<token>`). */
 function widgetsOf(strategy: string, options = {}, props = {}) {
@@ -65,6 +66,50 @@ describe('the CloudWatch dashboard', () => {
     for (const w of logWidgets) expect(w.properties.query).toMatch(/^SOURCE '<token>' \| /);
     const latest = logWidgets.find((w) => w.properties.title === 'Latest impersonations')!;
     expect(latest.properties.query).toContain('filter message.event in ["impersonation.granted", "impersonation.denied", "impersonation.ended"]');
+  });
+
+  describe('with the controls of issue 14', () => {
+    const APPROVAL = { approval: ImpersonationApproval.required({ approverGroupName: 'support-leads' }) };
+    const LIMITS = { limits: { maxStartsPerAdminPerHour: 4 } };
+    const row = (widgets: Array<{ y: number; x: number; width: number; properties: { title?: string } }>, title: string) => {
+      const y = widgets.find((w) => w.properties.title === title)!.y;
+      return widgets.filter((w) => w.y === y).sort((a, b) => a.x - b.x);
+    };
+
+    test.each([
+      ['approval and limits', { ...APPROVAL, ...LIMITS }, ['Impersonations granted to the busiest admin, per hour', 'Approvals (latest requests and decisions)']],
+      ['approval', APPROVAL, ['Approvals (latest requests and decisions)']],
+      ['limits', LIMITS, ['Impersonations granted to the busiest admin, per hour']],
+    ])('%s: one full row above the latest impersonations', (_name, props, expected) => {
+      const { widgets } = widgetsOf('groups', {}, props);
+      const controls = row(widgets, expected[0]);
+      expect(titles(controls)).toEqual(expected);
+      expect(controls.reduce((sum, w) => sum + w.width, 0)).toBe(24);
+      expect(controls[0].y).toBeLessThan(widgets.find((w) => w.properties.title === 'Latest impersonations')!.y);
+    });
+
+    test('without them, neither widget', () => {
+      const { widgets } = widgetsOf('groups');
+      expect(titles(widgets)).not.toContain('Approvals (latest requests and decisions)');
+      expect(titles(widgets)).not.toContain('Impersonations granted to the busiest admin, per hour');
+    });
+
+    test('the busiest admin graph is the unusual-volume alarm\'s metric, with its threshold marked; approvals query the audit log', () => {
+      const { widgets, t } = widgetsOf('customChallenge', {}, { ...APPROVAL, ...LIMITS });
+      const graph = widgets.find((w) => w.properties.title === 'Impersonations granted to the busiest admin, per hour')!.properties;
+      expect(graph.metrics).toEqual([[expect.objectContaining({
+        expression: expect.stringMatching(/^INSIGHT_RULE_METRIC\('<token>', 'MaxContributorValue'\)$/),
+        label: 'Busiest admin',
+        period: 3600,
+      })]]);
+      expect(graph.annotations.horizontal).toEqual([expect.objectContaining({ value: 4, label: 'Unusual volume' })]);
+      const [ruleId] = Object.keys(t.findResources('AWS::CloudWatch::InsightRule'));
+      const [dashboard] = Object.values(t.findResources('AWS::CloudWatch::Dashboard'));
+      expect(JSON.stringify(dashboard.Properties.DashboardBody)).toContain(JSON.stringify({ 'Fn::GetAtt': [ruleId, 'RuleName'] }));
+      const approvals = widgets.find((w) => w.properties.title === 'Approvals (latest requests and decisions)')!.properties;
+      expect(approvals.query).toMatch(/^SOURCE '<token>' \| /);
+      expect(approvals.query).toContain('filter ispresent(message.approvalId)');
+    });
   });
 
   test('a name and an interval; a second dashboard is refused', () => {
