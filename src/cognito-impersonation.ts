@@ -499,13 +499,11 @@ export class CognitoImpersonation extends Construct {
     this.keyRotationFailureAlarm = resources.keyRotationFailureAlarm;
     this.keyRotationFunction = resources.keyRotationFunction;
     if (props.maxAdminAuthAge !== undefined) {
-      const broker = this.functionsByName.get('Broker');
-      if (!broker) throw new Error(`CognitoImpersonation: maxAdminAuthAge needs a strategy with a broker (customChallenge, groups), not ${this.strategyName}`);
+      const broker = this.brokerFor('maxAdminAuthAge');
       broker.addEnvironment(ENV.MAX_ADMIN_AUTH_AGE_SECONDS, String(props.maxAdminAuthAge.toSeconds()));
     }
     if (props.limits !== undefined) {
-      const broker = this.functionsByName.get('Broker');
-      if (!broker) throw new Error(`CognitoImpersonation: limits needs a strategy with a broker (customChallenge, groups), not ${this.strategyName}`);
+      const broker = this.brokerFor('limits');
       this.volumeLimits = new VolumeLimitResources(this, 'VolumeLimits', {
         limits: props.limits,
         broker,
@@ -520,15 +518,13 @@ export class CognitoImpersonation extends Construct {
       });
     }
     if (props.requireAdminMfa) {
-      const broker = this.functionsByName.get('Broker');
-      if (!broker) throw new Error(`CognitoImpersonation: requireAdminMfa needs a strategy with a broker (customChallenge, groups), not ${this.strategyName}`);
+      const broker = this.brokerFor('requireAdminMfa');
       // The broker's policy already allows AdminListUserAuthEvents on the pool (host.brokerPoolActions).
       broker.addEnvironment(ENV.REQUIRE_ADMIN_MFA, 'true');
       checkUserPoolReportsSignIns(this, props.userPool);
     }
     if (approval) {
-      const broker = this.functionsByName.get('Broker');
-      if (!broker) throw new Error(`CognitoImpersonation: approval needs a strategy with a broker (customChallenge, groups), not ${this.strategyName}`);
+      const broker = this.brokerFor('approval');
       for (const [name, value] of Object.entries(approval.environment)) broker.addEnvironment(name, value);
       // Exactly what lambda-src/approval/approval-store.ts calls, on the state table only.
       BrokerStateTable.of(this, { broker, encryptionKey: props.encryptionKey }).grantBroker('PutItem', 'GetItem', 'UpdateItem', 'Scan');
@@ -775,6 +771,13 @@ export class CognitoImpersonation extends Construct {
       busiestAdmin: this.volumeLimits && { metric: this.volumeLimits.metric({ label: 'Busiest admin' }), threshold: this.volumeLimits.threshold },
     }, options).dashboard;
     return this.dashboard;
+  }
+
+  /** The broker, for a prop only the strategies with one accept: a clear error for the others. */
+  private brokerFor(prop: string): lambda.Function {
+    const broker = this.functionsByName.get('Broker');
+    if (!broker) throw new Error(`CognitoImpersonation: ${prop} needs a strategy with a broker (customChallenge, groups), not ${this.strategyName}`);
+    return broker;
   }
 
   private metricsOf(fn: lambda.IFunction) {
