@@ -1,12 +1,12 @@
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { RemovalPolicy } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { BROKER_STATE, ENV } from './contract';
 import { scopeOf } from './host';
-import { acknowledgeRules, inCompliancePacks } from './nag';
+import { stateTable, tableKeyStatement } from './state-table';
 
 /**
  * The broker's own state, for the checks that span requests (approvals, volume limits): one
@@ -37,32 +37,18 @@ export class BrokerStateTable extends Construct {
   private constructor(scope: Construct, id: string, props: { broker: lambda.Function; encryptionKey?: kms.IKey }) {
     super(scope, id);
     const key = props.encryptionKey;
-    // Short-lived items (an approval lives minutes, a counter a day): on-demand capacity.
     // RETAIN: the approvals are evidence until the audit log has them all; the table is small.
-    this.table = new dynamodb.Table(this, 'Table', {
-      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      encryption: key ? dynamodb.TableEncryption.CUSTOMER_MANAGED : dynamodb.TableEncryption.DEFAULT,
+    this.table = stateTable(this, 'Table', {
       encryptionKey: key,
       timeToLiveAttribute: BROKER_STATE.TTL_ATTRIBUTE,
       removalPolicy: RemovalPolicy.RETAIN,
+      noBackupPlanBecause: 'The table holds approvals and counters that decide for minutes to a day, with point-in-time recovery; the audit '
+        + 'log is the record of every decision. A backup plan would keep copies of state that no longer decides anything.',
     });
-    // Point-in-time recovery on the L1: the L2 prop is deprecated in newer aws-cdk-lib, and its
-    // replacement does not exist at our peer minimum.
-    (this.table.node.defaultChild as dynamodb.CfnTable).pointInTimeRecoverySpecification = { pointInTimeRecoveryEnabled: true };
-    acknowledgeRules(this.table, ...inCompliancePacks('DynamoDBInBackupPlan',
-      'The table holds approvals and counters that decide for minutes to a day, with point-in-time recovery; the audit '
-      + 'log is the record of every decision. A backup plan would keep copies of state that no longer decides anything.'));
 
     this.statement = new iam.PolicyStatement({ resources: [this.table.tableArn] });
     const policy = new iam.Policy(scopeOf(props.broker), 'StatePolicy', { roles: [props.broker.role!], statements: [this.statement] });
-    if (key) {
-      policy.addStatements(new iam.PolicyStatement({
-        actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
-        resources: [key.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(this).region}.amazonaws.com` } },
-      }));
-    }
+    if (key) policy.addStatements(tableKeyStatement(this, key));
     props.broker.addEnvironment(ENV.BROKER_STATE_TABLE, this.table.tableName);
   }
 

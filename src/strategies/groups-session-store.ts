@@ -9,7 +9,8 @@ import { Construct } from 'constructs';
 import { AUDIT_METRIC, deadLetterMetric } from '../audit-trail';
 import { AUDIT_EVENT, ENV, SOURCE } from '../private/contract';
 import { INVOCATION, type ImpersonationHost, scopeOf } from '../private/host';
-import { acknowledgeRules, acknowledgeWildcardResources, inCompliancePacks } from '../private/nag';
+import { acknowledgeRules, acknowledgeWildcardResources } from '../private/nag';
+import { stateTable, tableKeyStatement } from '../private/state-table';
 
 /**
  * The durable parts of the groups strategy's session lifecycle: the session table, the
@@ -57,19 +58,12 @@ export class SessionStore extends Construct {
     // operator can see what a session held after an accident. DESTROY: the custom resource
     // below ends every session before the table goes, so nothing the table records is left
     // to undo, and the audit log (retained) is the history.
-    this.table = new dynamodb.Table(this, 'Table', {
-      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      encryption: key ? dynamodb.TableEncryption.CUSTOMER_MANAGED : dynamodb.TableEncryption.DEFAULT,
+    this.table = stateTable(this, 'Table', {
       encryptionKey: key,
       removalPolicy: RemovalPolicy.DESTROY,
+      noBackupPlanBecause: 'The table holds only the open sessions (minutes to hours each), with point-in-time recovery; the audit log is the '
+        + 'record of every session. A backup plan would keep copies of state that is meaningless once the session ends.',
     });
-    // Point-in-time recovery on the L1: the L2's pointInTimeRecovery is deprecated in newer
-    // aws-cdk-lib, and its replacement does not exist at our peer minimum.
-    (this.table.node.defaultChild as dynamodb.CfnTable).pointInTimeRecoverySpecification = { pointInTimeRecoveryEnabled: true };
-    acknowledgeRules(this.table, ...inCompliancePacks('DynamoDBInBackupPlan',
-      'The table holds only the open sessions (minutes to hours each), with point-in-time recovery; the audit log is the '
-      + 'record of every session. A backup plan would keep copies of state that is meaningless once the session ends.'));
 
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
       encryption: key ? sqs.QueueEncryption.KMS : sqs.QueueEncryption.SQS_MANAGED,
@@ -131,13 +125,7 @@ export class SessionStore extends Construct {
       statements: [new iam.PolicyStatement({ actions: actions.map((a) => `dynamodb:${a}`), resources: [this.table.tableArn] })],
     });
     const key = this.host.encryptionKey;
-    if (key) {
-      policy.addStatements(new iam.PolicyStatement({
-        actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
-        resources: [key.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(this).region}.amazonaws.com` } },
-      }));
-    }
+    if (key) policy.addStatements(tableKeyStatement(this, key));
     return policy;
   }
 
