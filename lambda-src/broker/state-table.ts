@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BROKER_STATE, DENIAL_REASON, ENV } from '../../src/private/contract';
+import { DENIAL_REASON, ENV } from '../../src/private/contract';
 import { awsClient } from '../common/aws-clients';
 import { ImpersonationRefused } from '../common/errors';
 
@@ -19,7 +19,7 @@ export function stateTable(): StateTable {
   return { client: awsClient(DynamoDBClient), tableName };
 }
 
-/** The TTL attribute's value for an item that stops deciding anything at `untilMs` (epoch seconds, rounded up). */
-export function ttlOf(untilMs: number): { [BROKER_STATE.TTL_ATTRIBUTE]: { N: string } } {
-  return { [BROKER_STATE.TTL_ATTRIBUTE]: { N: String(Math.ceil(untilMs / 1000)) } };
+/** The value of the TTL attribute for an item that may go at `untilMs` (epoch seconds, rounded up). */
+export function ttlOf(untilMs: number): { N: string } {
+  return { N: String(Math.ceil(untilMs / 1000)) };
 }

@@ -1,7 +1,7 @@
 import { TransactWriteItemsCommand, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { stateTable, ttlOf, type StateTable } from './state-table';
 import { BROKER_STATE, DENIAL_REASON, ENV, LIMITS } from '../../src/private/contract';
-import { ImpersonationRefused, errorNameOf } from '../common/errors';
+import { ImpersonationRefused, errorNameOf, type DenialReason } from '../common/errors';
 
 /**
  * Volume limits (the construct's `limits`): at most N starts per admin per clock hour and at
@@ -32,8 +32,14 @@ export function readVolumeLimits(env: NodeJS.ProcessEnv): VolumeLimits | undefin
   return perAdminPerHour === undefined && perTargetPerDay === undefined ? undefined : { perAdminPerHour, perTargetPerDay };
 }
 
-/** A window's counter: one more start, unless it already holds `max`; gone by TTL a window after it closes. */
-function countIn(table: StateTable, pk: string, max: number, windowEndMs: number, windowMs: number): TransactWriteItem {
+/** The clock window `nowMs` falls in: its label (`2026-12-02T09`, `2026-12-02`) and when it ends. */
+function windowOf(nowMs: number, lengthMs: number, labelLength: number): { label: string; endMs: number } {
+  const startMs = Math.floor(nowMs / lengthMs) * lengthMs;
+  return { label: new Date(startMs).toISOString().slice(0, labelLength), endMs: startMs + lengthMs };
+}
+
+/** A window's counter: one more start, unless it already holds `max`; gone by TTL at `expireAtMs`. */
+function countIn(table: StateTable, pk: string, max: number, expireAtMs: number): TransactWriteItem {
   return {
     Update: {
       TableName: table.tableName,
@@ -41,12 +47,7 @@ function countIn(table: StateTable, pk: string, max: number, windowEndMs: number
       UpdateExpression: 'SET #count = if_not_exists(#count, :zero) + :one, #ttl = :ttl',
       ConditionExpression: 'attribute_not_exists(#count) OR #count < :max',
       ExpressionAttributeNames: { '#count': 'starts', '#ttl': BROKER_STATE.TTL_ATTRIBUTE },
-      ExpressionAttributeValues: {
-        ':zero': { N: '0' },
-        ':one': { N: '1' },
-        ':max': { N: String(max) },
-        ':ttl': ttlOf(windowEndMs + windowMs)[BROKER_STATE.TTL_ATTRIBUTE],
-      },
+      ExpressionAttributeValues: { ':zero': { N: '0' }, ':one': { N: '1' }, ':max': { N: String(max) }, ':ttl': ttlOf(expireAtMs) },
     },
   };
 }
@@ -63,20 +64,19 @@ export async function admitStart(
   nowMs: number,
   table: StateTable = stateTable(),
 ): Promise<void> {
-  const hour = new Date(Math.floor(nowMs / HOUR_MS) * HOUR_MS).toISOString().slice(0, 13);
-  const day = hour.slice(0, 10);
-  const checks: Array<{ item: TransactWriteItem; reason: string }> = [];
+  // Each counter is kept one window beyond its own, then removed by TTL.
+  const checks: Array<{ item: TransactWriteItem; reason: DenialReason }> = [];
   if (limits.perAdminPerHour !== undefined) {
+    const hour = windowOf(nowMs, HOUR_MS, 13);
     checks.push({
-      item: countIn(table, `${BROKER_STATE.PREFIX.ADMIN_STARTS}${who.adminSub}#${hour}`, limits.perAdminPerHour,
-        Math.floor(nowMs / HOUR_MS) * HOUR_MS + HOUR_MS, HOUR_MS),
+      item: countIn(table, `${BROKER_STATE.PREFIX.ADMIN_STARTS}${who.adminSub}#${hour.label}`, limits.perAdminPerHour, hour.endMs + HOUR_MS),
       reason: DENIAL_REASON.ADMIN_LIMIT_REACHED,
     });
   }
   if (limits.perTargetPerDay !== undefined) {
+    const day = windowOf(nowMs, DAY_MS, 10);
     checks.push({
-      item: countIn(table, `${BROKER_STATE.PREFIX.TARGET_STARTS}${who.targetSub}#${day}`, limits.perTargetPerDay,
-        Math.floor(nowMs / DAY_MS) * DAY_MS + DAY_MS, DAY_MS),
+      item: countIn(table, `${BROKER_STATE.PREFIX.TARGET_STARTS}${who.targetSub}#${day.label}`, limits.perTargetPerDay, day.endMs + DAY_MS),
       reason: DENIAL_REASON.TARGET_LIMIT_REACHED,
     });
   }
@@ -87,7 +87,7 @@ export async function admitStart(
     if (errorNameOf(err) === 'TransactionCanceledException') {
       const reasons = (err as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons ?? [];
       const full = checks.find((_, i) => reasons[i]?.Code === 'ConditionalCheckFailed');
-      if (full) throw new ImpersonationRefused(full.reason as typeof DENIAL_REASON.ADMIN_LIMIT_REACHED);
+      if (full) throw new ImpersonationRefused(full.reason);
     }
     throw new ImpersonationRefused(DENIAL_REASON.LOOKUP_FAILED);
   }
