@@ -10,12 +10,11 @@
  *   only: a refresh never carries it, a second sign-in names only its own target, and the
  *   impersonated customer cannot impersonate anyone.
  */
-import { brokerClientStubs, customChallengeBrokerEnv, groupsBrokerWorld } from './kit/broker';
+import { brokerClientStubs, customChallengeBroker, groupsBrokerWorld } from './kit/broker';
 import { AuditLog, freshContainer, withEnv, type BundledHandler } from './kit/bundles';
 import { FakeCognito } from './kit/fake-cognito';
-import { ADMIN_SCOPE, CANONICAL_ISSUER, DEDICATED_CLIENT_ID, JwksServer, POOL_ID, PoolSigningKey } from './kit/tokens';
+import { ADMIN_SCOPE, DEDICATED_CLIENT_ID, POOL_ID, PoolSigningKey } from './kit/tokens';
 import { AUDIT_EVENT, BROKER_ERROR, DENIAL_REASON, ENV, STRATEGY } from '../../src/private/contract';
-import { FakeSecret, SECRET_ARN } from '../lambda-src/fixtures/challenge';
 import { impersonationMetadata, lambdaContext, v2Event } from '../lambda-src/fixtures/common';
 import { GROUPS_TEST_ENV, USERS, setGroupsEnv } from '../lambda-src/fixtures/groups';
 import { FakeWorld } from '../lambda-src/fixtures/groups-world';
@@ -41,15 +40,9 @@ describe('customChallenge: an impersonation token starts nothing', () => {
   let broker: BundledHandler;
 
   beforeEach(() => {
-    restoreEnv = withEnv(customChallengeBrokerEnv(ADMIN_GROUP));
-    new JwksServer().publish(CANONICAL_ISSUER, POOL_KEY.jwks).start();
-    pool = new FakeCognito(POOL_KEY);
-    pool.addUser('alice', { groups: [ADMIN_GROUP] });
-    pool.addUser('bob', { groups: ['customers'] });
-    pool.addUser('carol', { groups: ['customers'] });
-    pool.install(stubs.cognito);
-    new FakeSecret(SECRET_ARN).install(stubs.secrets);
-    broker = freshContainer('broker');
+    ({ pool, broker, restoreEnv } = customChallengeBroker(stubs, POOL_KEY, ADMIN_GROUP, {
+      users: { alice: [ADMIN_GROUP], bob: ['customers'], carol: ['customers'] },
+    }));
   });
 
   const start = (accessToken: string, target = 'carol') =>

@@ -5,13 +5,12 @@
  * the token's sign-in to have passed MFA, as the pool's threat protection logged it. Ending and
  * listing are never refused for either.
  */
-import { brokerClientStubs, customChallengeBrokerEnv, groupsBrokerWorld } from './kit/broker';
+import { brokerClientStubs, customChallengeBroker, groupsBrokerWorld } from './kit/broker';
 import { AuditLog, freshContainer, withEnv, type BundledHandler } from './kit/bundles';
 import { FakeCognito } from './kit/fake-cognito';
-import { CANONICAL_ISSUER, JwksServer, PoolSigningKey } from './kit/tokens';
+import { PoolSigningKey } from './kit/tokens';
 import { AUDIT_EVENT, BROKER_ERROR, DENIAL_REASON, ENV } from '../../src/private/contract';
 import { CHALLENGES, authEvent } from '../lambda-src/fixtures/auth-events';
-import { FakeSecret, SECRET_ARN } from '../lambda-src/fixtures/challenge';
 import { lambdaContext } from '../lambda-src/fixtures/common';
 import { USERS, setGroupsEnv } from '../lambda-src/fixtures/groups';
 import { FakeWorld } from '../lambda-src/fixtures/groups-world';
@@ -39,14 +38,7 @@ describe('customChallenge', () => {
   const now = () => Math.floor(Date.now() / 1000);
 
   function setUp(maxAge: string | undefined): void {
-    restoreEnv = withEnv(customChallengeBrokerEnv(ADMIN_GROUP, { [ENV.MAX_ADMIN_AUTH_AGE_SECONDS]: maxAge }));
-    new JwksServer().publish(CANONICAL_ISSUER, POOL_KEY.jwks).start();
-    pool = new FakeCognito(POOL_KEY);
-    pool.addUser('alice', { groups: [ADMIN_GROUP] });
-    pool.addUser('bob', { groups: ['customers'] });
-    pool.install(stubs.cognito);
-    new FakeSecret(SECRET_ARN).install(stubs.secrets);
-    broker = freshContainer('broker');
+    ({ pool, broker, restoreEnv } = customChallengeBroker(stubs, POOL_KEY, ADMIN_GROUP, { extra: { [ENV.MAX_ADMIN_AUTH_AGE_SECONDS]: maxAge } }));
   }
 
   /** alice's token from a sign-in `ageSeconds` ago, issued (or refreshed) a minute ago. */
@@ -148,16 +140,11 @@ describe('customChallenge: requireAdminMfa', () => {
 
   function setUp(options: { threatProtection: boolean; requireAdminMfa?: false }): void {
     const flag = options.requireAdminMfa === false ? undefined : 'true';
-    restoreEnv = withEnv(customChallengeBrokerEnv(ADMIN_GROUP, { [ENV.REQUIRE_ADMIN_MFA]: flag }));
-    new JwksServer().publish(CANONICAL_ISSUER, POOL_KEY.jwks).start();
-    pool = new FakeCognito(POOL_KEY);
-    pool.threatProtection = options.threatProtection;
-    pool.addUser('alice', { groups: [ADMIN_GROUP] });
-    pool.addUser('carol', { groups: [ADMIN_GROUP] });
-    pool.addUser('bob', { groups: ['customers'] });
-    pool.install(stubs.cognito);
-    new FakeSecret(SECRET_ARN).install(stubs.secrets);
-    broker = freshContainer('broker');
+    ({ pool, broker, restoreEnv } = customChallengeBroker(stubs, POOL_KEY, ADMIN_GROUP, {
+      extra: { [ENV.REQUIRE_ADMIN_MFA]: flag },
+      users: { alice: [ADMIN_GROUP], carol: [ADMIN_GROUP], bob: ['customers'] },
+      configure: (p) => { p.threatProtection = options.threatProtection; },
+    }));
   }
 
   /** `username` signs in `secondsAgo` (tokens issued then), with or without MFA. */

@@ -3,12 +3,10 @@
  * who fires many starts at once gets no more than the limit, whichever strategy; what is
  * refused issues no token and borrows no group.
  */
-import { brokerClientStubs, customChallengeBrokerEnv, groupsBrokerWorld } from './kit/broker';
+import { brokerClientStubs, customChallengeBroker, groupsBrokerWorld } from './kit/broker';
 import { AuditLog, freshContainer, withEnv, type BundledHandler } from './kit/bundles';
-import { FakeCognito } from './kit/fake-cognito';
-import { CANONICAL_ISSUER, JwksServer, POOL_ID, PoolSigningKey } from './kit/tokens';
+import { POOL_ID, PoolSigningKey } from './kit/tokens';
 import { AUDIT_EVENT, BROKER_ERROR, DENIAL_REASON, ENV } from '../../src/private/contract';
-import { FakeSecret, SECRET_ARN } from '../lambda-src/fixtures/challenge';
 import { lambdaContext } from '../lambda-src/fixtures/common';
 import { USERS, setGroupsEnv } from '../lambda-src/fixtures/groups';
 import { FakeWorld } from '../lambda-src/fixtures/groups-world';
@@ -34,20 +32,14 @@ afterEach(() => {
 const outcomes = (responses: Array<Record<string, any>>) => responses.map((r) => r.error?.code ?? 'granted').sort();
 
 test('customChallenge: ten concurrent starts by one admin with a limit of 3 per hour issue exactly three sets of tokens', async () => {
-  restoreEnv = withEnv(customChallengeBrokerEnv(ADMIN_GROUP, {
-    [ENV.BROKER_STATE_TABLE]: STATE_TABLE,
-    [ENV.MAX_STARTS_PER_ADMIN_PER_HOUR]: '3',
-  }));
-  new JwksServer().publish(CANONICAL_ISSUER, POOL_KEY.jwks).start();
-  const pool = new FakeCognito(POOL_KEY);
-  pool.addUser('alice', { groups: [ADMIN_GROUP] });
-  pool.addUser('bob', { groups: ['customers'] });
-  pool.install(stubs.cognito);
-  new FakeSecret(SECRET_ARN).install(stubs.secrets);
+  const built = customChallengeBroker(stubs, POOL_KEY, ADMIN_GROUP, {
+    extra: { [ENV.BROKER_STATE_TABLE]: STATE_TABLE, [ENV.MAX_STARTS_PER_ADMIN_PER_HOUR]: '3' },
+  });
+  restoreEnv = built.restoreEnv;
+  const { pool, broker } = built;
   const table = new FakeWorld(POOL_ID, 'unused', 'unused');
   table.stateTableName = STATE_TABLE;
   table.install({ cognito: unused, scheduler: unused, dynamodb: stubs.dynamodb });
-  const broker: BundledHandler = freshContainer('broker');
 
   const token = pool.signIn('alice');
   const responses = await Promise.all(Array.from({ length: 10 }, () =>

@@ -3,9 +3,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DEDICATED_CLIENT_ID, JwksServer, POOL_ID } from './tokens';
+import { freshContainer, withEnv, type BundledHandler } from './bundles';
+import { FakeCognito } from './fake-cognito';
+import { CANONICAL_ISSUER, DEDICATED_CLIENT_ID, JwksServer, POOL_ID, type PoolSigningKey } from './tokens';
 import { ENV, STRATEGY } from '../../../src/private/contract';
-import { SECRET_ARN } from '../../lambda-src/fixtures/challenge';
+import { FakeSecret, SECRET_ARN } from '../../lambda-src/fixtures/challenge';
 import { GROUPS_TEST_ENV, USERS } from '../../lambda-src/fixtures/groups';
 import { FakeWorld } from '../../lambda-src/fixtures/groups-world';
 
@@ -33,6 +35,28 @@ export function customChallengeBrokerEnv(adminGroup: string, extra: Record<strin
     [ENV.PROTECTED_GROUPS]: JSON.stringify([adminGroup]),
     ...extra,
   };
+}
+
+/**
+ * A customChallenge broker on a fresh container, its environment as the construct sets it plus
+ * `extra`, in front of a fake pool signing with `key` (its JWKS served) and a signing secret.
+ * The pool has `users` (username -> groups; by default alice in `adminGroup`, bob a customer);
+ * `configure` adjusts it before it answers. `restoreEnv` puts the environment back.
+ */
+export function customChallengeBroker(
+  stubs: ReturnType<typeof brokerClientStubs>,
+  key: PoolSigningKey,
+  adminGroup: string,
+  options: { extra?: Record<string, string | undefined>; users?: Record<string, string[]>; configure?: (pool: FakeCognito) => void } = {},
+): { pool: FakeCognito; broker: BundledHandler; restoreEnv: () => void } {
+  const restoreEnv = withEnv(customChallengeBrokerEnv(adminGroup, options.extra));
+  new JwksServer().publish(CANONICAL_ISSUER, key.jwks).start();
+  const pool = new FakeCognito(key);
+  options.configure?.(pool);
+  for (const [username, groups] of Object.entries(options.users ?? { alice: [adminGroup], bob: ['customers'] })) pool.addUser(username, { groups });
+  pool.install(stubs.cognito);
+  new FakeSecret(SECRET_ARN).install(stubs.secrets);
+  return { pool, broker: freshContainer('broker'), restoreEnv };
 }
 
 /**
