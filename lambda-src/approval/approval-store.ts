@@ -4,9 +4,9 @@ import {
   ScanCommand,
   UpdateItemCommand,
   type AttributeValue,
-  type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { BROKER_STATE, DENIAL_REASON, LIMITS } from '../../src/private/contract';
+import type { TableRef } from '../common/aws-clients';
 import { ImpersonationRefused, errorNameOf, type DenialReason } from '../common/errors';
 
 /**
@@ -64,12 +64,6 @@ export interface ApprovalRecord extends ApprovalBinding {
   readonly completeBy?: number;
   readonly rejectionNote?: string;
   readonly usedAt?: number;
-}
-
-/** The table and the client that reaches it. */
-export interface ApprovalTable {
-  readonly client: DynamoDBClient;
-  readonly tableName: string;
 }
 
 const S = (value: string): AttributeValue => ({ S: value });
@@ -136,7 +130,7 @@ export function fromItem(item: Record<string, AttributeValue>): ApprovalRecord {
 const conditionFailed = (err: unknown) => errorNameOf(err) === 'ConditionalCheckFailedException';
 
 /** Creates a PENDING request (never overwrites one). Any failure is LookupFailed. */
-export async function createApproval(table: ApprovalTable, record: ApprovalRecord, windowMs: number): Promise<void> {
+export async function createApproval(table: TableRef, record: ApprovalRecord, windowMs: number): Promise<void> {
   try {
     await table.client.send(new PutItemCommand({
       TableName: table.tableName,
@@ -149,7 +143,7 @@ export async function createApproval(table: ApprovalTable, record: ApprovalRecor
 }
 
 /** The request, read consistently; undefined when there is none. */
-export async function getApproval(table: ApprovalTable, id: string): Promise<ApprovalRecord | undefined> {
+export async function getApproval(table: TableRef, id: string): Promise<ApprovalRecord | undefined> {
   let item: Record<string, AttributeValue> | undefined;
   try {
     item = (await table.client.send(new GetItemCommand({ TableName: table.tableName, Key: keyOf(id), ConsistentRead: true }))).Item;
@@ -169,7 +163,7 @@ export type Decision =
  * and not the decider's own. Of two racing decisions exactly one wins; the loser, and every
  * decision that is not allowed, is refused with the reason the current item gives.
  */
-export async function decideApproval(table: ApprovalTable, id: string, decider: Principal, decision: Decision, now: number): Promise<ApprovalRecord> {
+export async function decideApproval(table: TableRef, id: string, decider: Principal, decision: Decision, now: number): Promise<ApprovalRecord> {
   const values: Record<string, AttributeValue> = {
     ':pending': S(APPROVAL_STATE.PENDING),
     ':now': N(now),
@@ -224,7 +218,7 @@ function whyNotDecided(record: ApprovalRecord | undefined, decider: Principal, n
  * use is explained from the item as it is (not found, pending, rejected, expired, used,
  * bound to something else). Once this returns the approval is spent, whatever the start does next.
  */
-export async function useApproval(table: ApprovalTable, id: string, binding: ApprovalBinding, now: number): Promise<ApprovalRecord> {
+export async function useApproval(table: TableRef, id: string, binding: ApprovalBinding, now: number): Promise<ApprovalRecord> {
   try {
     const out = await table.client.send(new UpdateItemCommand({
       TableName: table.tableName,
@@ -271,7 +265,7 @@ function whyNotUsable(record: ApprovalRecord | undefined, binding: ApprovalBindi
  * Every approval request in the table (a Scan filtered on the `approval#` prefix), at most
  * MAX_APPROVAL_SCAN_PAGES pages: `truncated` says there was more.
  */
-export async function scanApprovals(table: ApprovalTable): Promise<{ records: ApprovalRecord[]; truncated: boolean }> {
+export async function scanApprovals(table: TableRef): Promise<{ records: ApprovalRecord[]; truncated: boolean }> {
   const records: ApprovalRecord[] = [];
   let start: Record<string, AttributeValue> | undefined;
   let pages = 0;

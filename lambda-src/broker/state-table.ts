@@ -1,19 +1,13 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DENIAL_REASON, ENV } from '../../src/private/contract';
-import { awsClient } from '../common/aws-clients';
+import { awsClient, type TableRef } from '../common/aws-clients';
 import { ImpersonationRefused } from '../common/errors';
-
-/** The broker state table (approvals, volume counters) and the client to reach it. */
-export interface StateTable {
-  readonly client: DynamoDBClient;
-  readonly tableName: string;
-}
 
 /**
  * The broker state table the construct configured. A feature that needs it when it is not
  * configured refuses (Misconfigured): it never proceeds without its check.
  */
-export function stateTable(): StateTable {
+export function stateTable(): TableRef {
   const tableName = process.env[ENV.BROKER_STATE_TABLE];
   if (!tableName) throw new ImpersonationRefused(DENIAL_REASON.MISCONFIGURED);
   return { client: awsClient(DynamoDBClient), tableName };

@@ -1,6 +1,7 @@
 import { TransactWriteItemsCommand, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
-import { stateTable, ttlOf, type StateTable } from './state-table';
+import { stateTable, ttlOf } from './state-table';
 import { BROKER_STATE, DENIAL_REASON, ENV, LIMITS } from '../../src/private/contract';
+import type { TableRef } from '../common/aws-clients';
 import { ImpersonationRefused, errorNameOf, type DenialReason } from '../common/errors';
 
 /**
@@ -39,7 +40,7 @@ function windowOf(nowMs: number, lengthMs: number, labelLength: number): { label
 }
 
 /** A window's counter: one more start, unless it already holds `max`; gone by TTL at `expireAtMs`. */
-function countIn(table: StateTable, pk: string, max: number, expireAtMs: number): TransactWriteItem {
+function countIn(table: TableRef, pk: string, max: number, expireAtMs: number): TransactWriteItem {
   return {
     Update: {
       TableName: table.tableName,
@@ -62,7 +63,7 @@ export async function admitStart(
   limits: VolumeLimits,
   who: { adminSub: string; targetSub: string },
   nowMs: number,
-  table: StateTable = stateTable(),
+  table: TableRef = stateTable(),
 ): Promise<void> {
   // Each counter is kept one window beyond its own, then removed by TTL.
   const checks: Array<{ item: TransactWriteItem; reason: DenialReason }> = [];

@@ -1,3 +1,4 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { onContainerReset } from './container-state';
 
 /**
@@ -22,4 +23,10 @@ export function awsClient<C>(Client: ClientClass<C>): C {
     clients.set(Client, client);
   }
   return client;
+}
+
+/** A DynamoDB table a handler works on (sessions, approvals, counters), with the container's client. */
+export interface TableRef {
+  readonly client: DynamoDBClient;
+  readonly tableName: string;
 }

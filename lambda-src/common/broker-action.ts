@@ -1,5 +1,5 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AuditOutcome } from './audit';
+import type { TableRef } from './aws-clients';
 import type { ImpersonationConfig } from './config';
 import type { Actor, TargetUser } from './target';
 
@@ -34,7 +34,7 @@ export interface ApprovalSettings {
   readonly windowMs: number;
   /** Only targets in one of these groups need approval; undefined: every target. */
   readonly targetGroups?: ReadonlySet<string>;
-  readonly table: { readonly client: DynamoDBClient; readonly tableName: string };
+  readonly table: TableRef;
 }
 
 /** What an approval is bound to: the resolved target, the reason and (groups) the session length. */

@@ -15,9 +15,9 @@ import {
   getSession,
   replaceSession,
   type SessionRecord,
-  type SessionTable,
 } from './session-store';
 import { LIMITS } from '../../src/private/contract';
+import type { TableRef } from '../common/aws-clients';
 
 /**
  * The groups session lifecycle, on the session table (see session-table.ts for the states).
@@ -37,7 +37,7 @@ import { LIMITS } from '../../src/private/contract';
 export interface Lifecycle {
   readonly cognito: CognitoIdentityProviderClient;
   readonly scheduler: SchedulerClient;
-  readonly table: SessionTable;
+  readonly table: TableRef;
   readonly scheduleGroup: string;
   /** Where expiry schedules deliver (start only). */
   readonly expiry?: ExpiryTarget;

@@ -4,9 +4,9 @@ import {
   PutItemCommand,
   ScanCommand,
   type AttributeValue,
-  type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { LIMITS, PATTERN } from '../../src/private/contract';
+import type { TableRef } from '../common/aws-clients';
 
 /**
  * The groups sessions' store: one DynamoDB item per admin (partition key `pk` = the admin's
@@ -63,12 +63,6 @@ export interface SessionRecord {
 /** A conditional write lost against another handler's write (or the item is not what was read). */
 export class SessionConflict extends Error {
   public readonly name = 'SessionConflict';
-}
-
-/** The table and the client that reaches it. */
-export interface SessionTable {
-  readonly client: DynamoDBClient;
-  readonly tableName: string;
 }
 
 const S = (value: string): AttributeValue => ({ S: value });
@@ -132,13 +126,13 @@ export function fromItem(item: Record<string, AttributeValue>): SessionRecord {
 const isConditionFailure = (err: unknown) => (err as { name?: string })?.name === 'ConditionalCheckFailedException';
 
 /** The admin's session, read consistently; undefined when there is none. */
-export async function getSession(table: SessionTable, adminSub: string): Promise<SessionRecord | undefined> {
+export async function getSession(table: TableRef, adminSub: string): Promise<SessionRecord | undefined> {
   const out = await table.client.send(new GetItemCommand({ TableName: table.tableName, Key: { pk: S(adminSub) }, ConsistentRead: true }));
   return out.Item ? fromItem(out.Item) : undefined;
 }
 
 /** Stores a new session; SessionConflict when the admin already has one. */
-export async function createSession(table: SessionTable, record: SessionRecord): Promise<void> {
+export async function createSession(table: TableRef, record: SessionRecord): Promise<void> {
   try {
     await table.client.send(new PutItemCommand({
       TableName: table.tableName,
@@ -155,7 +149,7 @@ export async function createSession(table: SessionTable, record: SessionRecord):
  * Writes `next` over `read` (same admin, same session), if the item is still exactly the
  * version that was read; `next.version` must be `read.version + 1`. SessionConflict otherwise.
  */
-export async function replaceSession(table: SessionTable, read: SessionRecord, next: SessionRecord): Promise<void> {
+export async function replaceSession(table: TableRef, read: SessionRecord, next: SessionRecord): Promise<void> {
   if (next.version !== read.version + 1 || next.sessionId !== read.sessionId || next.admin.sub !== read.admin.sub) {
     throw new Error('not the next version of the same session');
   }
@@ -177,7 +171,7 @@ export async function replaceSession(table: SessionTable, read: SessionRecord, n
  * Deletes the session if it is still the version that was read. A session that is already
  * gone counts as deleted (a retry after a lost response); one that changed is a SessionConflict.
  */
-export async function deleteSession(table: SessionTable, read: SessionRecord): Promise<void> {
+export async function deleteSession(table: TableRef, read: SessionRecord): Promise<void> {
   try {
     await table.client.send(new DeleteItemCommand({
       TableName: table.tableName,
@@ -198,7 +192,7 @@ export async function deleteSession(table: SessionTable, read: SessionRecord): P
 
 /** Every session in the table (all pages), at most `limit`; `truncated` when there were more. */
 export async function scanSessions(
-  table: SessionTable,
+  table: TableRef,
   limit: number = Number.MAX_SAFE_INTEGER,
 ): Promise<{ sessions: SessionRecord[]; truncated: boolean }> {
   const sessions: SessionRecord[] = [];
